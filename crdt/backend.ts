@@ -1,0 +1,48 @@
+/**
+ * One interface over the two CRDT libraries. A backend wraps one live
+ * document replica; everything it emits or takes is bytes in the library's
+ * own format (Yjs updates and state vectors, Automerge changes and sync
+ * messages), so the replication layer never looks inside a document.
+ */
+
+export type BackendName = 'yjs' | 'automerge'
+
+/**
+ * The sync conversation with one peer about one document, built on the
+ * library's own protocol (Yjs state vectors + `encodeStateAsUpdate(doc, sv)`;
+ * Automerge `generateSyncMessage` / `receiveSyncMessage`). Both sides call
+ * `generate()` until it returns null; then they hold the same state.
+ */
+export interface PeerSync {
+  /** The next message for the peer, or null when there is nothing to say. */
+  generate(): Uint8Array | null
+  /** Takes a message from the peer. Returns the update it applied, or null if nothing changed. */
+  receive(message: Uint8Array): Uint8Array | null
+  /** Bytes to persist so a reconnect resumes instead of starting over (Automerge SyncState). */
+  save(): Uint8Array
+}
+
+/** A live replica of one document. `D` is the library's document type. */
+export interface DocBackend<D = unknown> {
+  readonly name: BackendName
+  /** Runs `fn` as one local transaction; returns its encoded update, or null if nothing changed. */
+  change(fn: (doc: D) => void): Uint8Array | null
+  /**
+   * Applies a remote update. Idempotent, any order: updates that are not yet
+   * causally ready are buffered by the library until they are.
+   * Returns true if the visible state changed.
+   */
+  applyUpdate(update: Uint8Array): boolean
+  /** Listens for local edits made outside `change` (direct edits on a Y.Doc). */
+  onLocalUpdate(listener: (update: Uint8Array) => void): () => void
+  /** A sync session with one peer, resumed from `saved` when given. */
+  syncWith(saved?: Uint8Array): PeerSync
+  /** The whole document as bytes (`Y.encodeStateAsUpdate` / `Automerge.save`). */
+  snapshot(): Uint8Array
+  /** Plain JSON of the current state. */
+  value(): unknown
+  /** `value()` as canonical JSON (sorted keys), so replicas compare byte for byte. */
+  canonical(): string
+  /** Frees library resources. */
+  destroy(): void
+}

@@ -1,0 +1,5 @@
+export type { LogSink } from './logger.ts'
+export { silentLogger, sinkLogger, stderrLogger } from './logger.ts'
+export { deriveSeed, seededRandom } from './seeded-random.ts'
+export { systemClock, systemEnv, systemRandom } from './system.ts'
+export type { Clock, Env, Logger, LogLevel, Random, Timer } from './types.ts'
