@@ -1,0 +1,130 @@
+/**
+ * Every document this node holds, opened or not (full replication: a
+ * document first heard of from a peer is created here and stored, so it can
+ * be served and opened later). Loads replicas from the store on demand, once.
+ */
+import type { BackendName, DocBackend } from '../../crdt/backend.ts'
+import type { Store } from '../../store/store.ts'
+import type { Env } from '../env/types.ts'
+import { BackendMismatchError } from '../errors.ts'
+import { Emitter } from '../events.ts'
+import { ID_PATTERN } from '../node/options.ts'
+import { type DocEvents, DocHandle } from './doc-handle.ts'
+import { DocReplica, type DocReplicaHooks, decodeVector, vectorMetaKey } from './doc-replica.ts'
+
+export const BACKENDS: readonly BackendName[] = ['yjs', 'automerge']
+
+/** Makes a backend: createBackend from crdt/, injected so this file stays a registry. */
+export type BackendFactory = (
+  name: BackendName,
+  options: { random: Env['random']; snapshot?: Uint8Array },
+) => DocBackend
+
+export class DocRegistry {
+  readonly #env: Env
+  readonly #store: Store
+  readonly #self: string
+  readonly #hooks: DocReplicaHooks
+  readonly #createBackend: BackendFactory
+  readonly #replicas = new Map<string, Promise<DocReplica>>()
+  readonly #loaded = new Map<string, DocReplica>()
+  readonly #handles = new Map<string, DocHandle>()
+  readonly #emitters = new Map<string, Emitter<DocEvents>>()
+
+  constructor(init: {
+    env: Env
+    store: Store
+    self: string
+    hooks: DocReplicaHooks
+    createBackend: BackendFactory
+  }) {
+    this.#env = init.env
+    this.#store = init.store
+    this.#self = init.self
+    this.#hooks = init.hooks
+    this.#createBackend = init.createBackend
+  }
+
+  /** Loads every stored document (at start: peers may ask about any of them). */
+  async loadAll(): Promise<void> {
+    for (const name of await this.#store.docs()) {
+      const stored = await this.#store.load(name)
+      if (stored && isBackend(stored.backend)) await this.replica(name, stored.backend)
+    }
+  }
+
+  /** Replicas loaded now. */
+  loaded(): DocReplica[] {
+    return [...this.#loaded.values()]
+  }
+
+  /** The replica of `name`, loading it or creating it empty with `backend`. */
+  replica(name: string, backend: BackendName): Promise<DocReplica> {
+    if (!ID_PATTERN.test(name))
+      return Promise.reject(new TypeError(`bad document name ${JSON.stringify(name)}`))
+    if (!isBackend(backend))
+      return Promise.reject(new TypeError(`unknown backend ${JSON.stringify(backend)}`))
+    let pending = this.#replicas.get(name)
+    if (!pending) {
+      pending = this.#load(name, backend)
+      this.#replicas.set(name, pending)
+      pending.catch(() => this.#replicas.delete(name))
+    }
+    return pending.then((replica) => {
+      if (replica.backendName !== backend) {
+        throw new BackendMismatchError(`document "${name}" is ${replica.backendName}, not ${backend}`)
+      }
+      return replica
+    })
+  }
+
+  /** The handle users hold; one per document. */
+  async handle(name: string, backend: BackendName): Promise<DocHandle> {
+    const replica = await this.replica(name, backend)
+    let handle = this.#handles.get(name)
+    if (!handle) {
+      handle = new DocHandle(replica, this.#env, this.emitter(name))
+      this.#handles.set(name, handle)
+    }
+    return handle
+  }
+
+  emitter(name: string): Emitter<DocEvents> {
+    let emitter = this.#emitters.get(name)
+    if (!emitter) this.#emitters.set(name, (emitter = new Emitter<DocEvents>(this.#env.log)))
+    return emitter
+  }
+
+  async #load(name: string, backend: BackendName): Promise<DocReplica> {
+    const stored = await this.#store.load(name)
+    const actual = stored && isBackend(stored.backend) ? stored.backend : backend
+    const instance = this.#createBackend(actual, {
+      random: this.#env.random,
+      ...(stored?.snapshot ? { snapshot: stored.snapshot.bytes } : {}),
+    })
+    const vector = decodeVector(await this.#store.getMeta(vectorMetaKey(name)))
+    for (const [origin, seq] of Object.entries(stored?.snapshot?.covers ?? {})) {
+      if (seq > (vector[origin] ?? 0)) vector[origin] = seq
+    }
+    const replica = new DocReplica({
+      name,
+      backendName: actual,
+      backend: instance,
+      self: this.#self,
+      store: this.#store,
+      log: this.#env.log,
+      hooks: this.#hooks,
+      vector,
+    })
+    for (const entry of stored?.updates ?? []) {
+      instance.applyUpdate(entry.update)
+      replica.loadDot(entry.dot)
+    }
+    this.#loaded.set(name, replica)
+    return replica
+  }
+}
+
+function isBackend(name: string): name is BackendName {
+  return (BACKENDS as readonly string[]).includes(name)
+}

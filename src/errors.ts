@@ -1,0 +1,36 @@
+/**
+ * The operational errors a caller of the node API can handle, each a class
+ * with a `name`. Programmer errors (a broken invariant) are plain assertions.
+ */
+
+/** createNode options that do not validate; `problems` lists every one. */
+export class NodeOptionsError extends Error {
+  override name = 'NodeOptionsError'
+  readonly problems: string[]
+  constructor(problems: string[]) {
+    super(`invalid node options: ${problems.join('; ')}`)
+    this.problems = problems
+  }
+}
+
+/** A write asked for `replicas: k` and fewer than k nodes held it durably in time. */
+export class ReplicationTimeoutError extends Error {
+  override name = 'ReplicationTimeoutError'
+  readonly held: number
+  readonly wanted: number
+  constructor(doc: string, held: number, wanted: number, timeoutMs: number) {
+    super(`document "${doc}": ${held} of ${wanted} replicas held the change after ${timeoutMs} ms`)
+    this.held = held
+    this.wanted = wanted
+  }
+}
+
+/** A document was opened with a backend other than the one it was created with. */
+export class BackendMismatchError extends Error {
+  override name = 'BackendMismatchError'
+}
+
+/** The node is not running (not started yet, or stopped). */
+export class NodeStoppedError extends Error {
+  override name = 'NodeStoppedError'
+}

@@ -1,0 +1,26 @@
+/**
+ * isthmus: a partition-tolerant state layer for multi-node agent systems.
+ * Nodes hold CRDT documents (Yjs or Automerge), replicate them over a
+ * Transport, persist them in a Store, and know the shape of their network.
+ */
+
+/** A replicated, persisted document. */
+export { type ChangeOptions, DocHandle } from './docs/doc-handle.ts'
+export type { Clock, Env, Logger, Random, Timer } from './env/index.ts'
+/** The environment a node runs in. */
+export { seededRandom, silentLogger, sinkLogger, stderrLogger, systemEnv } from './env/index.ts'
+/** Named errors a caller can handle. */
+export {
+  BackendMismatchError,
+  NodeOptionsError,
+  NodeStoppedError,
+  ReplicationTimeoutError,
+} from './errors.ts'
+/** Membership views. */
+export type { ClusterView, MemberView } from './membership/membership.ts'
+/** The node returned by createNode. */
+export { AgentNode, type NodeEvents } from './node/agent-node.ts'
+/** Creates a node; see NodeOptions. */
+export { createNode } from './node/create-node.ts'
+/** Options accepted by createNode. */
+export type { NodeOptions } from './node/options.ts'

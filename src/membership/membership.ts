@@ -1,0 +1,208 @@
+/**
+ * Who is in the cluster and who can reach whom. Every `heartbeatMs` a node
+ * sends each member a heartbeat carrying the members it knows and its own
+ * view of each (alive/suspect/dead). A phi-accrual detector per peer turns
+ * arrival times into suspicion; the gossiped views tell "C crashed" (nobody
+ * reaches C) from "I am cut off from C" (someone I hear still hears C).
+ *
+ * Peer status, one table, evaluated on every tick of the injected clock:
+ *
+ *   alive    phi below the threshold: I hear it directly.
+ *   suspect  phi at or above the threshold, or for less than deadAfterMs,
+ *            or some peer I hear still reports it alive: unreachable from
+ *            me, maybe alive.
+ *   dead     silent to me for deadAfterMs and no peer I hear reports it
+ *            alive: as far as my side can tell, it is down.
+ *
+ * A heartbeat from a suspect or dead peer makes it alive again.
+ */
+import type { Env } from '../env/types.ts'
+import type { HeartbeatFrame, Reachability } from '../sync/wire.ts'
+import { PhiAccrualDetector } from './phi-accrual.ts'
+
+export interface MembershipOptions {
+  heartbeatMs: number
+  phiThreshold: number
+  minStdDeviationMs: number
+  acceptablePauseMs: number
+  /** Unreachable (to me and to every peer I hear) for this long: dead. */
+  deadAfterMs: number
+}
+
+export interface MemberView {
+  id: string
+  status: Reachability
+  phi: number
+  /** Milliseconds since I last heard it directly; -1 if never. */
+  lastHeardMs: number
+}
+
+export interface ClusterView {
+  self: string
+  members: MemberView[]
+  /** Members I hear directly, and myself. */
+  reachable: string[]
+  /** Some known member is unreachable from here. */
+  partitioned: boolean
+  /** My reachable set is a strict majority of the known membership. */
+  majority: boolean
+}
+
+/** Members remembered: full-mesh heartbeats are for clusters of up to ~50 nodes; this is a hard stop. */
+export const MEMBERS_KNOWN_MAX = 1024
+
+interface Peer {
+  detector: PhiAccrualDetector
+  status: Reachability
+  /** When it first stopped being alive (for deadAfterMs). */
+  unreachableSinceMs: number | undefined
+  /** Its latest gossiped view of every member. */
+  reports: Map<string, Reachability>
+  lastHeartbeatSeq: number
+}
+
+export interface MembershipEvents {
+  member(view: MemberView): void
+  partition(view: ClusterView): void
+  heal(view: ClusterView): void
+  membersChanged(members: string[]): void
+}
+
+export class Membership {
+  readonly self: string
+  readonly #env: Env
+  readonly #options: MembershipOptions
+  readonly #events: MembershipEvents
+  readonly #peers = new Map<string, Peer>()
+  readonly #startedMs: number
+  #partitioned = false
+
+  constructor(
+    self: string,
+    env: Env,
+    options: MembershipOptions,
+    events: MembershipEvents,
+    members: string[],
+  ) {
+    this.self = self
+    this.#env = env
+    this.#options = options
+    this.#events = events
+    this.#startedMs = env.clock.now()
+    for (const id of members) this.#know(id)
+    // Start from the current truth (members configured but not heard yet: partitioned)
+    // so the first tick does not announce a partition that is only start-up.
+    this.#partitioned = this.view().partitioned
+  }
+
+  /** Every known member, self included, sorted. */
+  members(): string[] {
+    return [this.self, ...this.#peers.keys()].sort()
+  }
+
+  /** Adds a member learned from configuration, a connection or gossip. Returns whether it was new. */
+  add(id: string): boolean {
+    const added = this.#know(id)
+    if (added) this.#events.membersChanged(this.members())
+    return added
+  }
+
+  /** The heartbeat to send now (the node adds the digest and seq). */
+  heartbeatBody(): Pick<HeartbeatFrame, 'members' | 'reach'> {
+    const reach = [...this.#peers].map(([peer, p]) => ({ peer, status: p.status }))
+    return { members: this.members(), reach }
+  }
+
+  /** A heartbeat arrived from `from`. */
+  onHeartbeat(from: string, frame: HeartbeatFrame): void {
+    if (from === this.self) return
+    let changed = this.#know(from)
+    const peer = this.#peers.get(from)
+    if (!peer) return
+    // A duplicated frame carries no timing information. Any other seq counts, even a lower one:
+    // a restarted peer counts from 0 again, and a late heartbeat still proves it is alive.
+    if (frame.seq === peer.lastHeartbeatSeq) return
+    peer.lastHeartbeatSeq = frame.seq
+    peer.detector.heartbeat(this.#env.clock.now())
+    peer.reports = new Map(frame.reach.map(({ peer: id, status }) => [id, status]))
+    for (const id of frame.members) changed = this.#know(id) || changed
+    if (changed) this.#events.membersChanged(this.members())
+    this.tick()
+  }
+
+  /** Re-evaluates every peer's status and the partition state; call on every heartbeat tick. */
+  tick(): void {
+    const now = this.#env.clock.now()
+    for (const [id, peer] of this.#peers) {
+      const next = this.#statusOf(id, peer, now)
+      if (next !== peer.status) {
+        peer.status = next
+        this.#events.member(this.#memberView(id, peer, now))
+      }
+    }
+    const view = this.view()
+    if (view.partitioned !== this.#partitioned) {
+      this.#partitioned = view.partitioned
+      if (view.partitioned) this.#events.partition(view)
+      else this.#events.heal(view)
+    }
+  }
+
+  view(): ClusterView {
+    const now = this.#env.clock.now()
+    const members = [...this.#peers].map(([id, p]) => this.#memberView(id, p, now))
+    const reachable = [this.self, ...members.filter((m) => m.status === 'alive').map((m) => m.id)].sort()
+    const total = members.length + 1
+    return {
+      self: this.self,
+      members: members.sort((a, b) => (a.id < b.id ? -1 : 1)),
+      reachable,
+      partitioned: reachable.length < total,
+      majority: reachable.length * 2 > total,
+    }
+  }
+
+  /** Peers I hear directly now. */
+  alivePeers(): string[] {
+    return [...this.#peers].filter(([, p]) => p.status === 'alive').map(([id]) => id)
+  }
+
+  #statusOf(id: string, peer: Peer, now: number): Reachability {
+    const phi = peer.detector.phi(now)
+    const heard = peer.detector.lastHeartbeatMs !== undefined
+    // Never heard since start: give it a full dead-after period before any verdict.
+    const silentSince = peer.detector.lastHeartbeatMs ?? this.#startedMs
+    if (heard && phi < this.#options.phiThreshold) {
+      peer.unreachableSinceMs = undefined
+      return 'alive'
+    }
+    peer.unreachableSinceMs ??= now
+    const reportedAlive = this.alivePeers().some(
+      (other) => this.#peers.get(other)?.reports.get(id) === 'alive',
+    )
+    if (reportedAlive || now - silentSince < this.#options.deadAfterMs) return 'suspect'
+    return 'dead'
+  }
+
+  #memberView(id: string, peer: Peer, now: number): MemberView {
+    const last = peer.detector.lastHeartbeatMs
+    return {
+      id,
+      status: peer.status,
+      phi: peer.detector.phi(now),
+      lastHeardMs: last === undefined ? -1 : now - last,
+    }
+  }
+
+  #know(id: string): boolean {
+    if (id === this.self || this.#peers.has(id) || this.#peers.size >= MEMBERS_KNOWN_MAX) return false
+    this.#peers.set(id, {
+      detector: new PhiAccrualDetector(this.#options),
+      status: 'suspect',
+      unreachableSinceMs: undefined,
+      reports: new Map(),
+      lastHeartbeatSeq: -1,
+    })
+    return true
+  }
+}

@@ -1,0 +1,277 @@
+/**
+ * The node: a facade that wires membership, documents and replication to the
+ * injected Env, Transport and Store. It holds the control flow (start, frame
+ * dispatch, heartbeat ticks, stop); the subsystems hold the logic.
+ */
+import type { BackendName } from '../../crdt/backend.ts'
+import type { OpenReport, Store, VersionVector } from '../../store/store.ts'
+import type { Transport } from '../../transport/transport.ts'
+import type { DocHandle } from '../docs/doc-handle.ts'
+import { type BackendFactory, DocRegistry } from '../docs/doc-registry.ts'
+import type { Env, Timer } from '../env/types.ts'
+import { NodeStoppedError } from '../errors.ts'
+import { Emitter } from '../events.ts'
+import type { ClusterView, MemberView } from '../membership/membership.ts'
+import { Membership } from '../membership/membership.ts'
+import { Replicator, type ReplicatorEvents } from '../sync/replicator.ts'
+import { decodeFrame, encodeFrame, type Frame, WireDecodeError } from '../sync/wire.ts'
+import { nodeVector, vectorsDigest } from './digest.ts'
+import { NodeMetrics } from './metrics.ts'
+import type { ResolvedOptions } from './options.ts'
+
+export type NodeEvents = {
+  member: (view: MemberView) => void
+  partition: (view: ClusterView) => void
+  heal: (view: ClusterView) => void
+  diverged: ReplicatorEvents['diverged']
+  converged: ReplicatorEvents['converged']
+  /** Records the store skipped as corrupt when it opened. */
+  corrupt: (report: OpenReport) => void
+}
+
+const MEMBERS_META = 'members'
+const IDENTITY_META = 'identity'
+const syncStateKey = (doc: string, peer: string) => `sync/${doc}/${peer}`
+
+export class AgentNode {
+  readonly #env: Env
+  readonly #transport: Transport
+  readonly #store: Store
+  readonly #options: ResolvedOptions
+  readonly #createBackend: BackendFactory
+  readonly #events: Emitter<NodeEvents>
+  readonly metricsState = new NodeMetrics()
+  #id: string | undefined
+  #docs: DocRegistry | undefined
+  #membership: Membership | undefined
+  #replicator: Replicator | undefined
+  #heartbeatTimer: Timer | undefined
+  #heartbeatSeq = 0
+  #running = false
+
+  constructor(init: {
+    env: Env
+    transport: Transport
+    store: Store
+    options: ResolvedOptions
+    createBackend: BackendFactory
+  }) {
+    this.#env = init.env
+    this.#transport = init.transport
+    this.#store = init.store
+    this.#options = init.options
+    this.#createBackend = init.createBackend
+    this.#events = new Emitter(init.env.log)
+  }
+
+  /** Stable across restarts: derived from the identity kept in the store. */
+  get id(): string {
+    if (this.#id === undefined) throw new NodeStoppedError('the node has not started')
+    return this.#id
+  }
+
+  async start(): Promise<void> {
+    if (this.#running) return
+    const report = await this.#store.open()
+    if (report.corrupt.length > 0) {
+      this.#env.log.log('warn', 'store skipped corrupt records', { count: report.corrupt.length })
+      this.#events.emit('corrupt', report)
+    }
+    const { id } = await this.#transport.start({
+      env: this.#env,
+      identity: {
+        load: () => this.#store.getMeta(IDENTITY_META),
+        save: (bytes) => this.#store.putMeta(IDENTITY_META, bytes),
+      },
+      events: {
+        frame: (from, bytes) => this.#onFrame(from, bytes),
+        connect: (peer) => this.#onConnect(peer),
+        disconnect: (peer) => this.#replicator?.disconnected(peer),
+      },
+    })
+    this.#id = id
+    await this.#wire(id)
+    this.#running = true
+    this.#armHeartbeat()
+  }
+
+  async #wire(id: string): Promise<void> {
+    const env = this.#env
+    const known = decodeMembers(await this.#store.getMeta(MEMBERS_META))
+    this.#membership = new Membership(
+      id,
+      env,
+      this.#options,
+      {
+        member: (view) => {
+          if (view.status !== 'alive') this.metricsState.suspicions++
+          this.#events.emit('member', view)
+        },
+        partition: (view) => this.#events.emit('partition', view),
+        heal: (view) => this.#events.emit('heal', view),
+        membersChanged: (members) =>
+          void this.#store.putMeta(MEMBERS_META, encodeMembers(members)).catch(() => {}),
+      },
+      [...new Set([...this.#options.members, ...known])],
+    )
+    const replicatorEvents = new Emitter<ReplicatorEvents>(env.log)
+    replicatorEvents.on('diverged', (e) => this.#events.emit('diverged', e))
+    replicatorEvents.on('converged', (e) => this.#events.emit('converged', e))
+    replicatorEvents.on('metric', (name, value) => this.metricsState.count(name, value))
+    this.#docs = new DocRegistry({
+      env,
+      store: this.#store,
+      self: id,
+      createBackend: this.#createBackend,
+      hooks: {
+        localDurable: (replica, dot, update) => this.#replicator?.localDurable(replica, dot, update),
+        changed: (replica, origin) => this.#docs?.emitter(replica.name).emit('change', { origin }),
+        storeFailed: (replica, error) =>
+          env.log.log('error', 'store write failed', { doc: replica.name, error: String(error) }),
+      },
+    })
+    await this.#docs.loadAll()
+    const docs = this.#docs
+    this.#replicator = new Replicator({
+      self: id,
+      env,
+      send: (peer, frame) => this.#send(peer, frame),
+      connected: () => this.#transport.connected(),
+      replica: (name, backend) => docs.replica(name, backend),
+      replicas: () => docs.loaded(),
+      loadSyncState: (doc, peer) => this.#store.getMeta(syncStateKey(doc, peer)),
+      saveSyncState: (doc, peer, state) => this.#store.putMeta(syncStateKey(doc, peer), state),
+      events: replicatorEvents,
+    })
+  }
+
+  /** Opens (or creates) a replicated, persisted document. */
+  async doc<D = unknown>(name: string, options: { backend?: BackendName } = {}): Promise<DocHandle<D>> {
+    if (!this.#running || !this.#docs) throw new NodeStoppedError('start the node before opening documents')
+    return (await this.#docs.handle(name, options.backend ?? 'yjs')) as DocHandle<D>
+  }
+
+  addresses(): string[] {
+    return this.#transport.addresses()
+  }
+
+  view(): ClusterView {
+    if (!this.#membership) throw new NodeStoppedError('the node has not started')
+    return this.#membership.view()
+  }
+
+  /** Per origin, how many change batches this node holds, over every document. */
+  versionVector(): VersionVector {
+    return nodeVector(this.#docs?.loaded() ?? [])
+  }
+
+  on<K extends keyof NodeEvents>(event: K, listener: NodeEvents[K]): () => void {
+    return this.#events.on(event, listener)
+  }
+
+  off<K extends keyof NodeEvents>(event: K, listener: NodeEvents[K]): void {
+    this.#events.off(event, listener)
+  }
+
+  metrics(): Record<string, unknown> {
+    return this.metricsState.snapshot({
+      docs: this.#docs?.loaded().length ?? 0,
+      view: this.#membership?.view(),
+    })
+  }
+
+  metricsText(): string {
+    return this.metricsState.prometheus(this.#id ?? 'unstarted')
+  }
+
+  async stop(): Promise<void> {
+    if (!this.#running) return
+    this.#running = false
+    this.#heartbeatTimer?.cancel()
+    for (const replica of this.#docs?.loaded() ?? []) await replica.flush().catch(() => undefined)
+    await this.#transport.stop()
+    await this.#store.close()
+  }
+
+  #armHeartbeat(): void {
+    this.#heartbeatTimer = this.#env.clock.setTimer(this.#options.heartbeatMs, () => {
+      if (!this.#running) return
+      this.#heartbeat()
+      this.#armHeartbeat()
+    })
+  }
+
+  #heartbeat(): void {
+    const membership = this.#membership
+    if (!membership) return
+    membership.tick()
+    const frame: Frame = {
+      type: 'heartbeat',
+      seq: ++this.#heartbeatSeq,
+      digest: this.#digest(),
+      ...membership.heartbeatBody(),
+    }
+    const bytes = encodeFrame(frame)
+    for (const peer of this.#transport.connected()) this.#sendBytes(peer, bytes)
+  }
+
+  #digest(): number {
+    return vectorsDigest(this.#docs?.loaded() ?? [])
+  }
+
+  #onConnect(peer: string): void {
+    if (this.#membership?.add(peer)) this.#env.log.log('info', 'member joined', { peer })
+    this.#replicator?.connected(peer)
+  }
+
+  #onFrame(from: string, bytes: Uint8Array): void {
+    this.metricsState.received(bytes.length)
+    let frame: Frame
+    try {
+      frame = decodeFrame(bytes)
+    } catch (error) {
+      const reason = error instanceof WireDecodeError ? 'malformed' : 'decoder-error'
+      this.metricsState.dropped(reason)
+      this.#env.log.log('warn', 'dropped a frame', { from, reason, error: String(error) })
+      return
+    }
+    if (!this.#running) return
+    if (frame.type === 'heartbeat') {
+      this.#membership?.onHeartbeat(from, frame)
+      this.#replicator?.digestSeen(from, frame.digest, this.#digest(), this.#options.heartbeatMs * 2)
+      return
+    }
+    this.#replicator?.onFrame(from, frame).catch((error) => {
+      this.metricsState.dropped('rejected')
+      this.#env.log.log('warn', 'a frame could not be applied', {
+        from,
+        type: frame.type,
+        error: String(error),
+      })
+    })
+  }
+
+  #send(peer: string, frame: Frame): boolean {
+    return this.#sendBytes(peer, encodeFrame(frame))
+  }
+
+  #sendBytes(peer: string, bytes: Uint8Array): boolean {
+    const sent = this.#transport.send(peer, bytes)
+    if (sent) this.metricsState.sent(bytes.length)
+    return sent
+  }
+}
+
+function encodeMembers(members: string[]): Uint8Array {
+  return new TextEncoder().encode(JSON.stringify(members))
+}
+
+function decodeMembers(bytes: Uint8Array | undefined): string[] {
+  if (!bytes) return []
+  try {
+    const parsed: unknown = JSON.parse(new TextDecoder().decode(bytes))
+    return Array.isArray(parsed) ? parsed.filter((m): m is string => typeof m === 'string') : []
+  } catch {
+    return []
+  }
+}

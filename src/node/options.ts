@@ -1,0 +1,108 @@
+/**
+ * createNode's options: their types, their defaults, and one validation pass
+ * that reports every problem at once (NodeOptionsError.problems).
+ */
+import type { Store } from '../../store/store.ts'
+import type { Transport } from '../../transport/transport.ts'
+import type { Env } from '../env/types.ts'
+import { NodeOptionsError } from '../errors.ts'
+
+export interface NodeOptions {
+  transport: Transport
+  store: Store
+  /** Expected membership, if known up front (node ids). Others join by dialing any member. */
+  members?: string[]
+  /** Interval between heartbeats to each member. Default 250. */
+  heartbeatMs?: number
+  /** Suspicion level at which a silent peer becomes suspect. Default 8. */
+  phiThreshold?: number
+  /** Floor on the detector's standard deviation. Default heartbeatMs / 5. */
+  minStdDeviationMs?: number
+  /** A pause tolerated without suspicion (GC, a busy loop). Default heartbeatMs. */
+  acceptablePauseMs?: number
+  /** Silent to everyone I hear for this long: dead. Default 20 × heartbeatMs. */
+  deadAfterMs?: number
+  /** Who may take over work while split. Default 'majority'. */
+  partitionPolicy?: 'majority' | 'availability'
+  /** Time, timers, randomness and logs. Default: the system's. The simulator passes virtual ones. */
+  env?: Env
+}
+
+export interface ResolvedOptions {
+  members: string[]
+  heartbeatMs: number
+  phiThreshold: number
+  minStdDeviationMs: number
+  acceptablePauseMs: number
+  deadAfterMs: number
+  partitionPolicy: 'majority' | 'availability'
+}
+
+const knownKeys = new Set([
+  'transport',
+  'store',
+  'members',
+  'heartbeatMs',
+  'phiThreshold',
+  'minStdDeviationMs',
+  'acceptablePauseMs',
+  'deadAfterMs',
+  'partitionPolicy',
+  'env',
+  'handlers',
+])
+
+/** Node ids and document names: printable, bounded, no separators that stores or logs would trip on. */
+export const ID_PATTERN = /^[A-Za-z0-9._:@+=-]{1,128}$/
+
+function positive(problems: string[], name: string, value: unknown, fallback: number): number {
+  if (value === undefined) return fallback
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    problems.push(`${name} must be a positive number (got ${JSON.stringify(value)})`)
+    return fallback
+  }
+  return value
+}
+
+function hasMethods(value: unknown, methods: string[]): boolean {
+  if (typeof value !== 'object' || value === null) return false
+  const record = value as Record<string, unknown>
+  return methods.every((m) => typeof record[m] === 'function')
+}
+
+/** Validates `options`; throws NodeOptionsError listing every problem. */
+export function resolveOptions(options: NodeOptions): ResolvedOptions {
+  const problems: string[] = []
+  if (typeof options !== 'object' || options === null)
+    throw new NodeOptionsError(['options must be an object'])
+  for (const key of Object.keys(options)) if (!knownKeys.has(key)) problems.push(`unknown option "${key}"`)
+  if (!hasMethods(options.transport, ['start', 'stop', 'send', 'connected', 'addresses'])) {
+    problems.push('transport must implement Transport (start, stop, send, connected, addresses)')
+  }
+  if (
+    !hasMethods(options.store, ['open', 'close', 'append', 'compact', 'load', 'docs', 'getMeta', 'putMeta'])
+  ) {
+    problems.push('store must implement Store (open, close, append, compact, load, docs, getMeta, putMeta)')
+  }
+  const members = options.members ?? []
+  if (!Array.isArray(members) || members.some((m) => typeof m !== 'string' || !ID_PATTERN.test(m))) {
+    problems.push(`members must be an array of node ids matching ${ID_PATTERN}`)
+  }
+  const heartbeatMs = positive(problems, 'heartbeatMs', options.heartbeatMs, 250)
+  const resolved: ResolvedOptions = {
+    members: Array.isArray(members) ? members : [],
+    heartbeatMs,
+    phiThreshold: positive(problems, 'phiThreshold', options.phiThreshold, 8),
+    minStdDeviationMs: positive(problems, 'minStdDeviationMs', options.minStdDeviationMs, heartbeatMs / 5),
+    acceptablePauseMs: positive(problems, 'acceptablePauseMs', options.acceptablePauseMs, heartbeatMs),
+    deadAfterMs: positive(problems, 'deadAfterMs', options.deadAfterMs, heartbeatMs * 20),
+    partitionPolicy: options.partitionPolicy ?? 'majority',
+  }
+  if (resolved.partitionPolicy !== 'majority' && resolved.partitionPolicy !== 'availability') {
+    problems.push(
+      `partitionPolicy must be 'majority' or 'availability' (got ${JSON.stringify(options.partitionPolicy)})`,
+    )
+  }
+  if (problems.length > 0) throw new NodeOptionsError(problems)
+  return resolved
+}

@@ -1,0 +1,243 @@
+/**
+ * The isthmus wire format, version 1. Every frame is
+ *
+ *   u8 version | u8 type | fields (lib0 varints and length-prefixed bytes)
+ *
+ * with one paired encode/decode per frame type. The decoder rejects what it
+ * cannot read (unknown version or type, truncation, a field over its bound,
+ * trailing bytes) with WireDecodeError; a peer's bad frame is dropped, never
+ * half-applied.
+ */
+import * as encoding from 'lib0/encoding'
+import type { VersionVector } from '../../store/store.ts'
+import { FrameReader, WireDecodeError } from './frame-reader.ts'
+
+export { WireDecodeError }
+
+export const WIRE_VERSION = 1
+
+/** Largest frame accepted: a whole-document snapshot of a large editing trace fits with room to spare. */
+export const FRAME_BYTES_MAX = 32 * 1024 * 1024
+/** Node ids, document names, backend names: short identifiers. */
+export const NAME_BYTES_MAX = 512
+/** Members named in one heartbeat: full-mesh heartbeats are meant for clusters up to ~50 nodes. */
+export const MEMBERS_MAX = 1024
+/** Documents described in one vectors frame. */
+export const DOCS_MAX = 100_000
+/** Origins in one version vector. */
+export const ORIGINS_MAX = 10_000
+/** Updates coalesced into one frame. */
+export const ENTRIES_MAX = 100_000
+
+/** What a node currently believes about a peer, as gossiped in heartbeats. */
+export type Reachability = 'alive' | 'suspect' | 'dead'
+const reachabilityCodes: Reachability[] = ['alive', 'suspect', 'dead']
+
+export interface HeartbeatFrame {
+  type: 'heartbeat'
+  /** Per-sender counter; a duplicate or stale heartbeat is recognizable. */
+  seq: number
+  /** Hash of the sender's per-document version vectors: equal digests mean nothing to pull. */
+  digest: number
+  /** Every member the sender knows of, so membership spreads from any contact. */
+  members: string[]
+  /** The sender's view of each peer it monitors. */
+  reach: Array<{ peer: string; status: Reachability }>
+}
+
+export interface VectorsFrame {
+  type: 'vectors'
+  /** True when this answers a request; a request is answered once, never re-requested in reply. */
+  reply: boolean
+  docs: Array<{ name: string; backend: string; vector: VersionVector }>
+}
+
+export interface SyncFrame {
+  type: 'sync'
+  doc: string
+  backend: string
+  /** The sender's vector for this document when it generated `payload`. */
+  vector: VersionVector
+  /** A message of the backend's own sync protocol. */
+  payload: Uint8Array
+}
+
+export interface UpdatesFrame {
+  type: 'updates'
+  doc: string
+  backend: string
+  entries: Array<{ origin: string; seq: number; update: Uint8Array }>
+}
+
+export interface AckFrame {
+  type: 'ack'
+  doc: string
+  /** Dots the sender now holds durably. */
+  dots: Array<{ origin: string; seq: number }>
+}
+
+export type Frame = HeartbeatFrame | VectorsFrame | SyncFrame | UpdatesFrame | AckFrame
+
+const typeCodes = { heartbeat: 1, vectors: 2, sync: 3, updates: 4, ack: 5 } as const
+
+function writeString(e: encoding.Encoder, s: string): void {
+  encoding.writeVarUint8Array(e, new TextEncoder().encode(s))
+}
+
+function writeVector(e: encoding.Encoder, vector: VersionVector): void {
+  const entries = Object.entries(vector)
+  encoding.writeVarUint(e, entries.length)
+  for (const [origin, seq] of entries) {
+    writeString(e, origin)
+    encoding.writeVarUint(e, seq)
+  }
+}
+
+function readVector(r: FrameReader): VersionVector {
+  const entries: Array<[string, number]> = []
+  const count = r.varUint(ORIGINS_MAX)
+  for (let i = 0; i < count; i++) entries.push([r.string(NAME_BYTES_MAX), r.varUint()])
+  // fromEntries defines own properties: a hostile origin named "__proto__" cannot reach the prototype.
+  return Object.fromEntries(entries)
+}
+
+/** Encodes a frame. Throws RangeError on a frame that breaks a bound (a programmer error). */
+export function encodeFrame(frame: Frame): Uint8Array {
+  const e = encoding.createEncoder()
+  encoding.writeUint8(e, WIRE_VERSION)
+  encoding.writeUint8(e, typeCodes[frame.type])
+  writeBody(e, frame)
+  const bytes = encoding.toUint8Array(e)
+  if (bytes.length > FRAME_BYTES_MAX)
+    throw new RangeError(`frame of ${bytes.length} bytes over ${FRAME_BYTES_MAX}`)
+  return bytes
+}
+
+function writeBody(e: encoding.Encoder, frame: Frame): void {
+  switch (frame.type) {
+    case 'heartbeat':
+      encoding.writeVarUint(e, frame.seq)
+      encoding.writeUint32(e, frame.digest >>> 0)
+      encoding.writeVarUint(e, frame.members.length)
+      for (const m of frame.members) writeString(e, m)
+      encoding.writeVarUint(e, frame.reach.length)
+      for (const { peer, status } of frame.reach) {
+        writeString(e, peer)
+        encoding.writeUint8(e, reachabilityCodes.indexOf(status))
+      }
+      return
+    case 'vectors':
+      encoding.writeUint8(e, frame.reply ? 1 : 0)
+      encoding.writeVarUint(e, frame.docs.length)
+      for (const d of frame.docs) {
+        writeString(e, d.name)
+        writeString(e, d.backend)
+        writeVector(e, d.vector)
+      }
+      return
+    case 'sync':
+      writeString(e, frame.doc)
+      writeString(e, frame.backend)
+      writeVector(e, frame.vector)
+      encoding.writeVarUint8Array(e, frame.payload)
+      return
+    case 'updates':
+      writeString(e, frame.doc)
+      writeString(e, frame.backend)
+      encoding.writeVarUint(e, frame.entries.length)
+      for (const u of frame.entries) {
+        writeString(e, u.origin)
+        encoding.writeVarUint(e, u.seq)
+        encoding.writeVarUint8Array(e, u.update)
+      }
+      return
+    case 'ack':
+      writeString(e, frame.doc)
+      encoding.writeVarUint(e, frame.dots.length)
+      for (const d of frame.dots) {
+        writeString(e, d.origin)
+        encoding.writeVarUint(e, d.seq)
+      }
+      return
+  }
+}
+
+/** Decodes a frame from a peer; throws WireDecodeError on anything it cannot read. */
+export function decodeFrame(bytes: Uint8Array): Frame {
+  if (bytes.length > FRAME_BYTES_MAX)
+    throw new WireDecodeError(`frame of ${bytes.length} bytes over the bound`)
+  const r = new FrameReader(bytes)
+  const version = r.u8()
+  if (version !== WIRE_VERSION) throw new WireDecodeError(`unknown wire version ${version}`)
+  const type = r.u8()
+  const frame = readBody(r, type)
+  r.end()
+  return frame
+}
+
+function readBody(r: FrameReader, type: number): Frame {
+  switch (type) {
+    case typeCodes.heartbeat:
+      return readHeartbeat(r)
+    case typeCodes.vectors: {
+      const reply = r.u8() === 1
+      const count = r.varUint(DOCS_MAX)
+      const docs: VectorsFrame['docs'] = []
+      for (let i = 0; i < count; i++) {
+        docs.push({
+          name: r.string(NAME_BYTES_MAX),
+          backend: r.string(NAME_BYTES_MAX),
+          vector: readVector(r),
+        })
+      }
+      return { type: 'vectors', reply, docs }
+    }
+    case typeCodes.sync:
+      return {
+        type: 'sync',
+        doc: r.string(NAME_BYTES_MAX),
+        backend: r.string(NAME_BYTES_MAX),
+        vector: readVector(r),
+        payload: r.bytes(FRAME_BYTES_MAX),
+      }
+    case typeCodes.updates:
+      return readUpdates(r)
+    case typeCodes.ack: {
+      const doc = r.string(NAME_BYTES_MAX)
+      const count = r.varUint(ENTRIES_MAX)
+      const dots: AckFrame['dots'] = []
+      for (let i = 0; i < count; i++) dots.push({ origin: r.string(NAME_BYTES_MAX), seq: r.varUint() })
+      return { type: 'ack', doc, dots }
+    }
+    default:
+      throw new WireDecodeError(`unknown frame type ${type}`)
+  }
+}
+
+function readHeartbeat(r: FrameReader): HeartbeatFrame {
+  const seq = r.varUint()
+  const digest = r.u32()
+  const memberCount = r.varUint(MEMBERS_MAX)
+  const members: string[] = []
+  for (let i = 0; i < memberCount; i++) members.push(r.string(NAME_BYTES_MAX))
+  const reachCount = r.varUint(MEMBERS_MAX)
+  const reach: HeartbeatFrame['reach'] = []
+  for (let i = 0; i < reachCount; i++) {
+    const peer = r.string(NAME_BYTES_MAX)
+    const status = reachabilityCodes[r.u8()]
+    if (status === undefined) throw new WireDecodeError('unknown reachability status')
+    reach.push({ peer, status })
+  }
+  return { type: 'heartbeat', seq, digest, members, reach }
+}
+
+function readUpdates(r: FrameReader): UpdatesFrame {
+  const doc = r.string(NAME_BYTES_MAX)
+  const backend = r.string(NAME_BYTES_MAX)
+  const count = r.varUint(ENTRIES_MAX)
+  const entries: UpdatesFrame['entries'] = []
+  for (let i = 0; i < count; i++) {
+    entries.push({ origin: r.string(NAME_BYTES_MAX), seq: r.varUint(), update: r.bytes(FRAME_BYTES_MAX) })
+  }
+  return { type: 'updates', doc, backend, entries }
+}

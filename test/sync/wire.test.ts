@@ -1,0 +1,111 @@
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { decodeFrame, encodeFrame, type Frame, WIRE_VERSION, WireDecodeError } from '../../src/sync/wire.ts'
+
+const name = fc.string({ unit: 'grapheme', maxLength: 12 })
+const vector = fc.dictionary(name, fc.nat())
+const bytes = fc.uint8Array({ maxLength: 64 })
+const dot = fc.record({ origin: name, seq: fc.nat() })
+
+/** Any frame the encoder accepts. */
+export const frameArbitrary: fc.Arbitrary<Frame> = fc.oneof(
+  fc.record({
+    type: fc.constant('heartbeat' as const),
+    seq: fc.nat(),
+    digest: fc.nat({ max: 0xffff_ffff }),
+    members: fc.array(name, { maxLength: 6 }),
+    reach: fc.array(fc.record({ peer: name, status: fc.constantFrom('alive', 'suspect', 'dead' as const) }), {
+      maxLength: 6,
+    }),
+  }),
+  fc.record({
+    type: fc.constant('vectors' as const),
+    reply: fc.boolean(),
+    docs: fc.array(fc.record({ name, backend: name, vector }), { maxLength: 4 }),
+  }),
+  fc.record({ type: fc.constant('sync' as const), doc: name, backend: name, vector, payload: bytes }),
+  fc.record({
+    type: fc.constant('updates' as const),
+    doc: name,
+    backend: name,
+    entries: fc.array(fc.record({ origin: name, seq: fc.nat(), update: bytes }), { maxLength: 4 }),
+  }),
+  fc.record({ type: fc.constant('ack' as const), doc: name, dots: fc.array(dot, { maxLength: 4 }) }),
+)
+
+/** Decodes or rejects with WireDecodeError; anything else thrown is a bug. */
+function decodeOrReject(input: Uint8Array): Frame | WireDecodeError {
+  try {
+    return decodeFrame(input)
+  } catch (error) {
+    if (error instanceof WireDecodeError) return error
+    throw error
+  }
+}
+
+describe('wire format', () => {
+  it('round-trips every frame', () => {
+    fc.assert(
+      fc.property(frameArbitrary, (frame) => {
+        expect(decodeFrame(encodeFrame(frame))).toEqual(frame)
+      }),
+      { numRuns: 500 },
+    )
+  })
+
+  it('starts every frame with the version byte', () => {
+    fc.assert(
+      fc.property(frameArbitrary, (frame) => {
+        expect(encodeFrame(frame)[0]).toBe(WIRE_VERSION)
+      }),
+      { numRuns: 100 },
+    )
+  })
+
+  it('rejects every strict prefix of a frame', () => {
+    fc.assert(
+      fc.property(frameArbitrary, (frame) => {
+        const encoded = encodeFrame(frame)
+        for (let cut = 0; cut < encoded.length; cut++) {
+          expect(decodeOrReject(encoded.subarray(0, cut))).toBeInstanceOf(WireDecodeError)
+        }
+      }),
+      { numRuns: 200 },
+    )
+  })
+
+  it('rejects trailing bytes, unknown versions and unknown types', () => {
+    const frame = encodeFrame({ type: 'ack', doc: 'd', dots: [] })
+    expect(decodeOrReject(new Uint8Array([...frame, 0]))).toBeInstanceOf(WireDecodeError)
+    expect(decodeOrReject(new Uint8Array([WIRE_VERSION + 1, ...frame.subarray(1)]))).toBeInstanceOf(
+      WireDecodeError,
+    )
+    expect(decodeOrReject(new Uint8Array([WIRE_VERSION, 99]))).toBeInstanceOf(WireDecodeError)
+  })
+
+  it('never throws anything but WireDecodeError on random or mutated input', () => {
+    const mutated = fc
+      .tuple(
+        frameArbitrary,
+        fc.array(fc.tuple(fc.nat(), fc.nat({ max: 255 })), { minLength: 1, maxLength: 4 }),
+      )
+      .map(([frame, edits]) => {
+        const encoded = encodeFrame(frame)
+        for (const [at, value] of edits) if (encoded.length > 0) encoded[at % encoded.length] = value
+        return encoded
+      })
+    fc.assert(
+      fc.property(fc.oneof(fc.uint8Array({ maxLength: 200 }), mutated), (input) => {
+        const result = decodeOrReject(input)
+        if (!(result instanceof WireDecodeError)) expect(decodeFrame(encodeFrame(result))).toEqual(result)
+      }),
+      { numRuns: 20_000 },
+    )
+  })
+
+  it('rejects a length prefix larger than the frame without allocating it', () => {
+    // type sync, doc name claims 2^40 bytes
+    const hostile = new Uint8Array([WIRE_VERSION, 3, 0x80, 0x80, 0x80, 0x80, 0x80, 0x20])
+    expect(decodeOrReject(hostile)).toBeInstanceOf(WireDecodeError)
+  })
+})
