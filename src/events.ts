@@ -3,6 +3,7 @@
  * user code in a listener must never break replication or membership.
  */
 import type { Logger } from './env/types.ts'
+import { getOrCreate } from './get-or-create.ts'
 
 // biome-ignore lint/suspicious/noExplicitAny: listener argument lists are checked per event name by the map type.
 type EventMap = Record<string, (...args: any[]) => void>
@@ -19,8 +20,7 @@ export class Emitter<E extends EventMap> {
   }
 
   on<K extends keyof E>(event: K, listener: E[K]): () => void {
-    let set = this.#listeners.get(event)
-    if (!set) this.#listeners.set(event, (set = new Set()))
+    const set = getOrCreate(this.#listeners, event, () => new Set<E[keyof E]>())
     if (set.size >= LISTENERS_PER_EVENT_MAX)
       throw new RangeError(`more than ${LISTENERS_PER_EVENT_MAX} listeners`)
     set.add(listener)

@@ -8,6 +8,7 @@ import type { Store } from '../../store/store.ts'
 import type { Env } from '../env/types.ts'
 import { BackendMismatchError } from '../errors.ts'
 import { Emitter } from '../events.ts'
+import { getOrCreate } from '../get-or-create.ts'
 import { ID_PATTERN } from '../node/options.ts'
 import { type DocEvents, DocHandle } from './doc-handle.ts'
 import { DocReplica, type DocReplicaHooks, decodeVector, vectorMetaKey } from './doc-replica.ts'
@@ -90,9 +91,7 @@ export class DocRegistry {
   }
 
   emitter(name: string): Emitter<DocEvents> {
-    let emitter = this.#emitters.get(name)
-    if (!emitter) this.#emitters.set(name, (emitter = new Emitter<DocEvents>(this.#env.log)))
-    return emitter
+    return getOrCreate(this.#emitters, name, () => new Emitter<DocEvents>(this.#env.log))
   }
 
   async #load(name: string, backend: BackendName): Promise<DocReplica> {

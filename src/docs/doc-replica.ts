@@ -7,6 +7,7 @@
 import type { BackendName, DocBackend, SyncReceipt } from '../../crdt/backend.ts'
 import type { Dot, Store, VersionVector } from '../../store/store.ts'
 import type { Logger } from '../env/types.ts'
+import { getOrCreate } from '../get-or-create.ts'
 import { DotTracker } from '../sync/dot-tracker.ts'
 
 /** A log entry that came through a sync exchange carries no dot of its own. */
@@ -166,9 +167,11 @@ export class DocReplica {
     let grew = false
     for (const dot of dots) {
       if (dot.origin !== this.#self) continue
-      let set = this.#holders.get(dot.seq)
-      if (!set) this.#holders.set(dot.seq, (set = new Set()))
-      if (!set.has(peer)) grew = set.add(peer) !== undefined
+      const set = getOrCreate(this.#holders, dot.seq, () => new Set<string>())
+      if (!set.has(peer)) {
+        set.add(peer)
+        grew = true
+      }
     }
     if (grew) for (const wake of [...this.#holderWaiters]) wake()
   }

@@ -6,6 +6,7 @@
  * count once the gap below them is filled (by a later frame or a sync).
  */
 import type { Dot, VersionVector } from '../../store/store.ts'
+import { getOrCreate } from '../get-or-create.ts'
 import { merge, seqOf } from './version-vector.ts'
 
 /** Dots held above a gap, per document: past it a resync is cheaper than tracking them. */
@@ -38,9 +39,7 @@ export class DotTracker {
       this.#frontier[dot.origin] = dot.seq
       this.#advance(dot.origin)
     } else if (this.#aboveCount < DOTS_ABOVE_GAP_MAX) {
-      let set = this.#above.get(dot.origin)
-      if (!set) this.#above.set(dot.origin, (set = new Set()))
-      set.add(dot.seq)
+      getOrCreate(this.#above, dot.origin, () => new Set<number>()).add(dot.seq)
       this.#aboveCount++
     }
     // Past the bound the dot is forgotten: the update itself is applied, and the

@@ -91,7 +91,10 @@ export class Replicator {
   /** A heartbeat's digest: equal digests mean equal vectors, so nothing to pull. */
   digestSeen(peer: string, theirs: number, ours: number, minIntervalMs: number): void {
     const state = this.#peer(peer)
-    if (theirs !== ours) return this.requestVectors(peer, false, minIntervalMs)
+    if (theirs !== ours) {
+      this.requestVectors(peer, false, minIntervalMs)
+      return
+    }
     if (state.diverged) {
       state.diverged = false
       this.#deps.events.emit('converged', { peer })
