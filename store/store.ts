@@ -44,10 +44,16 @@ export interface AppendResult {
   compactionDue: boolean
 }
 
+/**
+ * A node's durable store. Lifecycle: `open()` once, use, `close()`; a closed
+ * store may be opened again. Calls on a store that is not open reject with
+ * `StoreClosedError`; arguments over a named bound reject with
+ * `StoreLimitError` and write nothing.
+ */
 export interface Store {
   /** Opens (creating if needed). Rejects with a named error for a non-store path, a lock held elsewhere or an unknown format version. */
   open(): Promise<OpenReport>
-  /** Flushes pending writes and closes. */
+  /** Flushes pending writes and closes. Resolves at once on a store that is not open. */
   close(): Promise<void>
   /**
    * Appends one update to a document's log. Appends issued in the same tick
@@ -58,13 +64,16 @@ export interface Store {
   /**
    * Writes `snapshot` and deletes every log entry appended before this call,
    * in one atomic batch. The caller guarantees the snapshot contains them.
+   * Entries appended after the call stay. Rejects with `StoreInputError` for
+   * a document the store holds nothing of (the backend would be unknown).
    */
   compact(doc: string, snapshot: Uint8Array, covers: VersionVector): Promise<void>
-  /** Loads a document, or undefined if the store has none by that name. */
+  /** Loads a document, or undefined if the store has none by that name. The bytes returned are the caller's own. */
   load(doc: string): Promise<StoredDoc | undefined>
   /** The names of every stored document. */
   docs(): Promise<string[]>
-  /** Node metadata (id, key pair, version vector, membership, sync states). */
+  /** Node metadata (id, key pair, version vector, membership, sync states), as last written by a resolved `putMeta`. */
   getMeta(key: string): Promise<Uint8Array | undefined>
+  /** Writes one metadata value; group-committed and ordered with appends, resolves once written. */
   putMeta(key: string, value: Uint8Array): Promise<void>
 }

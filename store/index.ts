@@ -1,0 +1,55 @@
+/**
+ * `isthmus/store`: where a node keeps its documents and metadata.
+ *
+ * `levelStore` (LevelDB on disk) is the default; `memoryStore` serves tests
+ * and the simulator; `abstractLevelStore` runs on any abstract-level
+ * database. All three are one implementation and pass `runStoreConformance`.
+ */
+
+/** The contract of `runStoreConformance`'s factory. */
+export type { StoreFactory, StoreUnderTest } from './conformance.ts'
+/**
+ * Registers the Store conformance suite (vitest cases) for a Store factory.
+ * Call it from test files only. It imports vitest and fast-check, so as long
+ * as this entry re-exports it, importing `isthmus/store` needs both installed.
+ */
+export { runStoreConformance } from './conformance.ts'
+/** The abstract-level database type a store runs on. */
+export type { StoreDb } from './db.ts'
+/** Errors a store raises; see each class. */
+export {
+  StoreClosedError,
+  StoreError,
+  StoreFormatError,
+  StoreInputError,
+  StoreLimitError,
+  StoreLockedError,
+  StoreNotAStoreError,
+} from './errors.ts'
+/** The store over any abstract-level database, and its options. */
+export { type AbstractLevelStoreOptions, abstractLevelStore, type StoreDbSource } from './level.ts'
+/** The on-disk store (classic-level), and its options. */
+export { type LevelStoreOptions, levelStore } from './level-store.ts'
+/** Named bounds and defaults; see each constant for its reason. */
+export {
+  COMPACT_BYTES_DEFAULT,
+  COMPACT_COUNT_DEFAULT,
+  DOC_NAME_LENGTH_MAX,
+  META_KEY_LENGTH_MAX,
+  RECORD_PAYLOAD_BYTES_MAX,
+} from './limits.ts'
+/** The in-memory store (memory-level), and its options. */
+export { type MemoryStoreOptions, memoryLevel, memoryStore } from './memory-store.ts'
+/** The store format version this release writes and reads. */
+export { STORE_FORMAT_VERSION } from './payload.ts'
+/** The Store interface and the types it speaks. */
+export type {
+  AppendResult,
+  CorruptRecord,
+  Dot,
+  OpenReport,
+  Store,
+  StoredDoc,
+  StoredUpdate,
+  VersionVector,
+} from './store.ts'

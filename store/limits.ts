@@ -1,0 +1,54 @@
+/**
+ * Named bounds of the store, each with its reason. Arguments over a bound are
+ * refused with a `StoreLimitError` before anything is written.
+ */
+
+/**
+ * Longest document name, in UTF-16 code units. The escaped name is part of
+ * every key of the document, and LevelDB repeats keys in its index blocks, so
+ * long names cost space on every record; 512 leaves room for path-like names.
+ */
+export const DOC_NAME_LENGTH_MAX = 512
+
+/** Longest metadata key, in UTF-16 code units (same reason as `DOC_NAME_LENGTH_MAX`). */
+export const META_KEY_LENGTH_MAX = 512
+
+/** Longest backend name in UTF-8 bytes: it is repeated in every log entry, and real ones are "yjs" or "automerge". */
+export const BACKEND_NAME_BYTES_MAX = 64
+
+/** Longest origin (node id) in UTF-8 bytes: peer ids are ~52 characters; every log entry carries one. */
+export const ORIGIN_BYTES_MAX = 256
+
+/**
+ * Most origins in one covers vector: one per node that ever wrote, so this is
+ * a bound on cluster history that a real deployment stays far below.
+ */
+export const COVERS_ORIGINS_MAX = 100_000
+
+/**
+ * Largest record payload (an update, a snapshot, a metadata value). LevelDB
+ * keeps a whole value in memory on every read and copies it through its 4 MiB
+ * write buffer, so values far beyond that stall writes; 64 MiB still holds the
+ * snapshot of a very large document.
+ */
+export const RECORD_PAYLOAD_BYTES_MAX = 64 * 1024 * 1024
+
+/**
+ * Default log size (sum of the stored record sizes) past which `append`
+ * reports `compactionDue`: loading replays the whole log, so keep it to about
+ * what a document snapshot weighs.
+ */
+export const COMPACT_BYTES_DEFAULT = 1024 * 1024
+
+/** Default log length past which `append` reports `compactionDue`: each entry is one update to apply on load. */
+export const COMPACT_COUNT_DEFAULT = 1000
+
+/**
+ * Most operations in one group-commit batch. A burst of appends larger than
+ * this is split over several batches, so one batch never holds an unbounded
+ * amount of memory; 4,096 small updates fit well inside LevelDB's write buffer.
+ */
+export const GROUP_OPS_MAX = 4096
+
+/** Most payload bytes in one group-commit batch (the batch closes once past it), for the same reason as `GROUP_OPS_MAX`. */
+export const GROUP_BYTES_MAX = 16 * 1024 * 1024
