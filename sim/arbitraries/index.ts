@@ -1,0 +1,7 @@
+/**
+ * fast-check arbitraries for simulator scenarios; `import { arbitraries } from 'isthmus/sim'`.
+ */
+export { type FaultPlanConstraints, faultPlan } from './fault-plan.ts'
+export { type NetworkOptionsConstraints, networkOptions } from './network-options.ts'
+export { type ScenarioInputConstraints, scenarioInput } from './scenario-input.ts'
+export { type WorkloadConstraints, workload } from './workload.ts'

@@ -1,0 +1,96 @@
+/**
+ * `isthmus/sim`: the deterministic network simulator. Nodes run under virtual
+ * time on a simulated network, faults are verbs or plain-data plans, invariants
+ * are checked as the run goes, and a run's trace hash is its fingerprint.
+ */
+
+/** fast-check arbitraries: `arbitraries.faultPlan`, `.workload`, `.networkOptions`, `.scenarioInput`. */
+export * as arbitraries from './arbitraries/index.ts'
+/** Invariants: the registry's types and the built-in network invariants. */
+export {
+  Checkers,
+  type CheckResult,
+  type Invariant,
+  linkFifo,
+  type NetworkView,
+  noDeliveryAcrossCut,
+  type Violation,
+  violationsKeptMax,
+} from './checkers.ts'
+/** Errors: bad input, a runaway run, a timed-out `until`, a failed property. */
+export { ScenarioError, ScenarioFailure, SimulationLimitError, SimulationTimeoutError } from './errors.ts'
+/** The one event queue (a binary heap by time, then sequence). */
+export { type EventKind, EventQueue, eventsQueuedMaxDefault, type SimEvent } from './event-queue.ts'
+/** Fault plans as data: the verbs, one step, validation naming the bad field. */
+export {
+  type CrashOptions,
+  type FaultName,
+  type FaultStep,
+  faultNames,
+  parseFaultPlan,
+  planStepsMax,
+  type SwizzleOptions,
+} from './fault-plan.ts'
+/** The default node: it only opens its store and starts its transport. */
+export { idleNode } from './idle-node.ts'
+/** Latency distributions: uniform, normal, long-tailed (Pareto). */
+export { drawLatencyMs, type LatencyModel, type LatencyOption, toLatencyModel } from './latency.ts'
+/** Link tables of the partition faults, as pure functions. */
+export {
+  bridgeLinks,
+  type DirectedLink,
+  isolateLinks,
+  majoritiesRingLinks,
+  partitionLinks,
+  unorderedPairs,
+} from './links.ts'
+/** The simulated network and its transports' address scheme. */
+export { type Endpoint, SimNetwork, simAddressPrefix } from './network.ts'
+/** Network options, their defaults and validation. */
+export {
+  type NetworkOptions,
+  networkDefaults,
+  type ResolvedNetworkOptions,
+  resolveNetworkOptions,
+} from './network-options.ts'
+/** What a node factory gets and returns; `NodeStatus` is a node's lifecycle state. */
+export type { NodeStatus, SimNodeContext, SimNodeFactory, SimNodeLike } from './node-host.ts'
+/** Node ids: the pattern, the bound, and the ids a `nodes` option names. */
+export { nodeIdPattern, nodeIdsOf, nodesMax } from './node-ids.ts'
+/** Property tests over scenarios: shrink, write the replay file, print the command. */
+export { type CheckScenariosOptions, checkScenarios, type ScenarioInput } from './property.ts'
+/** Runs one scenario (safety phase, then liveness phase) and returns its verdict. */
+export { runScenario, type ScenarioOptions, type Verdict } from './scenario.ts'
+/** Scenario files: load, validate, write; the replay command. */
+export {
+  loadScenarioFile,
+  parseScenarioFile,
+  replayCommand,
+  type ScenarioFile,
+  scenarioFileVersion,
+  writeScenarioFile,
+} from './scenario-file.ts'
+/** Virtual time and the run loop under a simulation. */
+export { Scheduler, type SchedulerLimits, schedulerLimitsDefault } from './scheduler.ts'
+/** The simulated store: a node's durable store behind the crash fence, with an optional sync delay. */
+export { type FencedStore, fencedStore, heldWritesMax } from './sim-store.ts'
+/** The simulated Transport (for harnesses that build networks by hand). */
+export { type SimTransport, simTransport } from './sim-transport.ts'
+/** A simulation: nodes, network, faults, virtual time, checks. Build one with `Simulation.create`. */
+export { type SimFigures, Simulation, type SimulationOptions } from './simulation.ts'
+/** Swarm testing: fault rates and network options drawn from the seed. */
+export { drawSwarm, type SwarmDraw, type SwarmRates, swarmPlan, swarmRatePerMinMax } from './swarm.ts'
+/** The trace: record types, line format, hashing. */
+export {
+  type DropReason,
+  formatTraceLine,
+  type NodeEventName,
+  Trace,
+  type TraceKind,
+  type TraceOptions,
+  type TraceRecord,
+} from './trace.ts'
+/** Virtual clocks: a node's skew and drift, and the Clock it sees. */
+export { ClockSetting, type Life, virtualClock } from './virtual-clock.ts'
+/** Client operations as data, applied through a scenario's `applyOp`. */
+export { parseWorkload, type WorkloadOp, workloadOpsMax } from './workload.ts'

@@ -1,0 +1,377 @@
+/**
+ * A simulation: nodes on a simulated network under one virtual clock and one
+ * seed. It hosts whatever the node factory builds (the real AgentNode, or a
+ * test protocol), applies faults as verbs or from a plan, runs virtual time,
+ * checks invariants and fingerprints the run with its trace hash.
+ */
+import { silentLogger } from '../src/env/logger.ts'
+import { seededRandom } from '../src/env/seeded-random.ts'
+import type { Logger, Random } from '../src/env/types.ts'
+import { memoryStore } from '../store/memory-store.ts'
+import type { Store } from '../store/store.ts'
+import { Checkers, type CheckResult, type Invariant, linkFifo, noDeliveryAcrossCut } from './checkers.ts'
+import { ScenarioError } from './errors.ts'
+import type { CrashOptions, FaultStep, SwizzleOptions } from './fault-plan.ts'
+import { parseFaultPlan, parseFaultStep } from './fault-plan.ts'
+import { FaultApplier } from './faults.ts'
+import { idleNode } from './idle-node.ts'
+import { SimNetwork } from './network.ts'
+import { type NetworkOptions, resolveNetworkOptions } from './network-options.ts'
+import {
+  type HostWorld,
+  NodeHost,
+  type NodeStatus,
+  type SimNodeFactory,
+  type SimNodeLike,
+} from './node-host.ts'
+import { nodeIdsOf } from './node-ids.ts'
+import { Scheduler, type SchedulerLimits } from './scheduler.ts'
+import { Trace, type TraceOptions, type TraceRecord } from './trace.ts'
+
+export interface SimulationOptions<N extends SimNodeLike = SimNodeLike, O = Record<string, unknown>> {
+  /** The one seed every draw derives from. Always explicit. */
+  seed: number
+  /** How many nodes (ids n1..nN), or their ids. Default 3. */
+  nodes?: number | readonly string[]
+  network?: NetworkOptions
+  /** Options passed to every node's factory. */
+  node?: O
+  /** Builds a node incarnation. Default: a node that only starts its transport and store (the real createNode replaces it). */
+  createNode?: SimNodeFactory<N, O>
+  /** Each node's durable store, made once per node and reopened by every incarnation. Default `memoryStore()`. */
+  store?: (id: string) => Store
+  /** Virtual ms a write waits before it is durable and acknowledged (see `fencedStore`). Default 0. */
+  storeSyncMs?: number
+  trace?: TraceOptions
+  /** Where node logs go (each line carries the node id). Default silent. */
+  log?: Logger
+  limits?: Partial<SchedulerLimits>
+  /** Invariants to add to the built-in ones. */
+  invariants?: Invariant<Simulation<N>>[]
+  /** Virtual ms the first boot of every node may take. Default 60 000. */
+  startMsMax?: number
+}
+
+/** Event kinds that mean something is still happening (everything but timers). */
+const activeKinds = ['deliver', 'notify', 'link', 'fault', 'node', 'op', 'store', 'resume'] as const
+
+/** Counts of what a run did, for verdicts and reports. */
+export interface SimFigures {
+  virtualMs: number
+  events: number
+  sends: number
+  deliveries: number
+  drops: number
+  duplicates: number
+  faults: number
+  traceLines: number
+  violations: number
+}
+
+export class Simulation<N extends SimNodeLike = SimNodeLike> {
+  readonly seed: number
+  readonly ids: readonly string[]
+  readonly network: SimNetwork
+  readonly checkers = new Checkers<Simulation<N>>()
+  readonly #scheduler: Scheduler
+  readonly #trace: Trace
+  readonly #hosts = new Map<string, NodeHost<N, unknown>>()
+  readonly #faults: FaultApplier
+
+  private constructor(options: SimulationOptions<N, unknown>) {
+    this.seed = options.seed
+    this.ids = nodeIdsOf(options.nodes)
+    const root = seededRandom(options.seed)
+    this.#scheduler = new Scheduler(options.limits)
+    this.#trace = new Trace(options.trace)
+    this.network = new SimNetwork(
+      this.#scheduler,
+      this.#trace,
+      this.ids,
+      resolveNetworkOptions(options.network),
+      root.fork('net'),
+    )
+    this.#faults = new FaultApplier(this.#faultTarget(root.fork('faults')))
+    this.#wireCheckers(options.invariants ?? [])
+    const world: HostWorld<N, unknown> = {
+      scheduler: this.#scheduler,
+      network: this.network,
+      trace: this.#trace,
+      random: root,
+      log: options.log ?? silentLogger,
+      factory: (options.createNode ?? idleNode) as SimNodeFactory<N, unknown>,
+      nodeOptions: options.node ?? {},
+      storeSyncMs: options.storeSyncMs ?? 0,
+      nodeFailed: (id: string, detail: string) => this.#nodeFailed(id, detail),
+    }
+    const storeFor = options.store ?? (() => memoryStore())
+    for (const id of this.ids) this.#hosts.set(id, new NodeHost(id, world, storeFor(id)))
+    this.#trace.record({
+      t: 0,
+      k: 'options',
+      seed: this.seed,
+      options: { nodes: this.ids, network: this.network.options },
+    })
+  }
+
+  /** Builds the simulation and boots every node (at virtual time 0); resolves once all are up. */
+  static async create<N extends SimNodeLike = SimNodeLike, O = Record<string, unknown>>(
+    options: SimulationOptions<N, O>,
+  ): Promise<Simulation<N>> {
+    if (!Number.isInteger(options.seed))
+      throw new ScenarioError('seed', `expected an integer, got ${options.seed}`)
+    const sim = new Simulation<N>(options as SimulationOptions<N, unknown>)
+    const boots = [...sim.#hosts.values()].map(
+      (host) =>
+        new Promise<void>((resolve) => {
+          sim.#scheduler.schedule(0, 'node', host.id, () => {
+            void host.boot().then(resolve)
+            return true
+          })
+        }),
+    )
+    await sim.until(Promise.all(boots), { maxMs: options.startMsMax ?? 60_000 })
+    return sim
+  }
+
+  #wireCheckers(extra: Invariant<Simulation<N>>[]): void {
+    for (const invariant of [linkFifo(), noDeliveryAcrossCut(), ...extra]) this.checkers.add(invariant)
+    this.#trace.observe((record) => this.checkers.observe(record, this))
+    this.checkers.onViolation = (v) =>
+      this.#trace.record({ t: v.atMs, k: 'violation', invariant: v.invariant, detail: v.detail })
+    this.#scheduler.hooks = {
+      afterEvent: () => this.checkers.afterStep(this, this.#scheduler.nowMs),
+      eventThrew: (event, error) =>
+        this.#nodeFailed(
+          event.node ?? 'world',
+          `threw: ${error instanceof Error ? error.message : String(error)}`,
+        ),
+    }
+  }
+
+  #nodeFailed(id: string, detail: string): void {
+    this.#trace.record({ t: this.#scheduler.nowMs, k: 'node', node: id, what: 'error', detail })
+    this.checkers.report('node-error', `${id} ${detail}`, this.#scheduler.nowMs)
+  }
+
+  #faultTarget(random: Random) {
+    const host = (id: string) => this.#host(id)
+    return {
+      ids: this.ids,
+      network: this.network,
+      scheduler: this.#scheduler,
+      trace: this.#trace,
+      random,
+      crashNode: (id: string, options: CrashOptions) => host(id).crash(options),
+      restartNode: (id: string) => host(id).restart(),
+      pauseNode: (id: string, ms: number) => {
+        if (host(id).status !== 'running') return `${id} is ${host(id).status}`
+        this.#scheduler.pause(id, ms)
+        return undefined
+      },
+      skewNode: (id: string, ms: number) => {
+        host(id).clock.setSkew(ms)
+        return undefined
+      },
+      driftNode: (id: string, rate: number) => {
+        host(id).clock.setRate(rate, this.#scheduler.nowMs)
+        return undefined
+      },
+    }
+  }
+
+  #host(id: string): NodeHost<N, unknown> {
+    const host = this.#hosts.get(id)
+    if (host === undefined) throw new ScenarioError('node', `unknown node ${JSON.stringify(id)}`)
+    return host
+  }
+
+  /** Virtual ms since the simulation began. */
+  get nowMs(): number {
+    return this.#scheduler.nowMs
+  }
+
+  /** The node `id` as its factory built it (the current incarnation). Throws if it is crashed. */
+  node(id: string): N {
+    const node = this.#host(id).node
+    if (node === undefined) throw new Error(`node ${id} is ${this.#host(id).status}`)
+    return node
+  }
+
+  status(id: string): NodeStatus {
+    return this.#host(id).status
+  }
+
+  /** Whether `id` is paused now. */
+  isPaused(id: string): boolean {
+    return this.#scheduler.isPaused(id)
+  }
+
+  /** The nodes up now (running, not crashed), in id order. */
+  running(): Array<{ id: string; node: N }> {
+    const up: Array<{ id: string; node: N }> = []
+    for (const host of this.#hosts.values()) {
+      if (host.status === 'running' && host.node !== undefined) up.push({ id: host.id, node: host.node })
+    }
+    return up
+  }
+
+  // --- faults, as verbs (each applies now and is traced) -----------------------------------
+
+  /** Splits the nodes into `groups` (the unlisted form one more group); cross-group links are cut both ways. */
+  partition(groups: string[][]): void {
+    this.apply({ fault: 'partition', args: [groups] })
+  }
+  /** Cuts `id` off from everyone, both ways. */
+  isolate(id: string): void {
+    this.apply({ fault: 'isolate', args: [id] })
+  }
+  /** Cuts frames from `from` to `to` only (the connection stays up). */
+  oneWay(from: string, to: string): void {
+    this.apply({ fault: 'oneWay', args: [from, to] })
+  }
+  /** `left` and the rest cannot reach each other; `middle` reaches both. No args: drawn from the seed. */
+  bridge(left?: string[], middle?: string, right?: string[]): void {
+    this.apply({ fault: 'bridge', args: left === undefined ? [] : [left, middle, right ?? []] })
+  }
+  /** Every node sees a majority, no two the same (ring order drawn from the seed unless given). */
+  majoritiesRing(ring?: string[]): void {
+    this.apply({ fault: 'majoritiesRing', args: ring === undefined ? [] : [ring] })
+  }
+  /** Cuts links one pair at a time, then restores them in random order (see `SwizzleOptions`). */
+  swizzle(options: SwizzleOptions = {}): void {
+    this.apply({ fault: 'swizzle', args: [options] })
+  }
+  /** Restores every link (and voids a swizzle under way). Crashed nodes stay down: see `recover`. */
+  heal(): void {
+    this.apply({ fault: 'heal', args: [] })
+  }
+  /** Kills `id` now: timers, in-flight frames and volatile state vanish; the store keeps what was durable. */
+  crash(id: string, options: CrashOptions = {}): void {
+    this.apply({ fault: 'crash', args: [id, options] })
+  }
+  /** Boots a crashed node again with a new Env fork over its old store (takes effect as the simulation runs). */
+  restart(id: string): void {
+    this.apply({ fault: 'restart', args: [id] })
+  }
+  /** Stalls `id` for `ms`: its timers and frames wait and then run in order (a stopped process). */
+  pause(id: string, ms: number): void {
+    this.apply({ fault: 'pause', args: [id, ms] })
+  }
+  /** Sets `id`'s clock offset from true time, in ms. */
+  skew(id: string, ms: number): void {
+    this.apply({ fault: 'skew', args: [id, ms] })
+  }
+  /** Sets `id`'s clock rate (1.01 runs 1% fast). */
+  drift(id: string, rate: number): void {
+    this.apply({ fault: 'drift', args: [id, rate] })
+  }
+
+  /** Heals every link, ends every pause and restarts every crashed node: the start of a liveness phase. */
+  recover(): void {
+    this.heal()
+    for (const id of this.ids) {
+      this.#scheduler.endPause(id)
+      if (this.status(id) === 'crashed') this.restart(id)
+    }
+  }
+
+  /** Validates and applies one fault now (a bad argument throws `ScenarioError`, e.g. `isolate.args[0]: ...`). */
+  apply(step: Pick<FaultStep, 'fault' | 'args'>): void {
+    this.#faults.apply(parseFaultStep({ atMs: this.nowMs, ...step }, this.ids, step.fault))
+  }
+
+  /** Validates `plan` and queues each step at its `atMs` (virtual ms from the start, not from now). */
+  schedule(plan: unknown): FaultStep[] {
+    const steps = parseFaultPlan(plan, this.ids)
+    steps.forEach((step, i) => {
+      if (step.atMs < this.nowMs) throw new ScenarioError(`plan[${i}].atMs`, `${step.atMs} is in the past`)
+    })
+    for (const step of steps) {
+      this.#scheduler.schedule(step.atMs, 'fault', undefined, () => {
+        this.#faults.apply(step)
+        return true
+      })
+    }
+    return steps
+  }
+
+  // --- running ---------------------------------------------------------------------------
+
+  /** Runs the next event. Returns false if none is left. */
+  step(): Promise<boolean> {
+    return this.#scheduler.step()
+  }
+
+  /** Runs virtual time for `ms`. */
+  runFor(ms: number): Promise<void> {
+    return this.#scheduler.runFor(ms)
+  }
+
+  /**
+   * Runs until quiet, at most `maxMs`. Quiet by default means nothing but
+   * timers is queued: no frame in flight, no connection change, fault, node
+   * boot or store sync pending. A protocol with heartbeats is never silent,
+   * so pass `quiet` (checked after every event) to say when it is done.
+   */
+  async runUntilQuiet(options: {
+    maxMs: number
+    quiet?: (sim: Simulation<N>) => boolean
+  }): Promise<{ quiet: boolean; atMs: number }> {
+    const quiet = options.quiet ?? (() => this.#scheduler.queuedOf(...activeKinds) === 0)
+    const reached = await this.#scheduler.runUntil(() => quiet(this), options.maxMs)
+    return { quiet: reached, atMs: this.nowMs }
+  }
+
+  /** Runs virtual time until `promise` settles; throws `SimulationTimeoutError` after `maxMs` (default 60 000). */
+  until<T>(promise: Promise<T>, options: { maxMs?: number } = {}): Promise<T> {
+    return this.#scheduler.until(promise, options.maxMs ?? 60_000)
+  }
+
+  /** Marks a phase in the trace. */
+  phase(phase: 'safety' | 'liveness' | 'done'): void {
+    this.#trace.record({ t: this.nowMs, k: 'phase', phase })
+  }
+
+  /** Adds a record to the trace (the options a seed drew, a workload op), so the hash covers it. */
+  record(record: TraceRecord): void {
+    this.#trace.record(record)
+  }
+
+  /** Runs `fn` at virtual time `atMs` as an event of `node` (held while it is paused). `fn` returns whether node code ran. */
+  at(atMs: number, node: string, fn: () => boolean): void {
+    this.#host(node)
+    this.#scheduler.schedule(atMs, 'op', node, fn)
+  }
+
+  /** Violations found while running, plus the quiescence invariants evaluated now. */
+  check(): CheckResult {
+    const violations = [...this.checkers.recorded(), ...this.checkers.atQuiescence(this, this.nowMs)]
+    return { ok: violations.length === 0, violations }
+  }
+
+  /** The trace's fingerprint: the same seed, options and plan give the same hash in any process. */
+  traceHash(): string {
+    return this.#trace.hash()
+  }
+
+  figures(): SimFigures {
+    const t = this.#trace
+    return {
+      virtualMs: this.nowMs,
+      events: this.#scheduler.eventsRun,
+      sends: t.count('send'),
+      deliveries: t.count('deliver'),
+      drops: t.count('drop'),
+      duplicates: t.count('dup'),
+      faults: t.count('fault'),
+      traceLines: t.lines,
+      violations: this.checkers.violationsTotal,
+    }
+  }
+
+  /** Stops every node gracefully (running virtual time while they stop). */
+  async stop(options: { maxMs?: number } = {}): Promise<void> {
+    await this.until(Promise.all([...this.#hosts.values()].map((host) => host.stop())), options)
+  }
+}
