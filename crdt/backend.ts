@@ -16,10 +16,28 @@ export type BackendName = 'yjs' | 'automerge'
 export interface PeerSync {
   /** The next message for the peer, or null when there is nothing to say. */
   generate(): Uint8Array | null
-  /** Takes a message from the peer. Returns the update it applied, or null if nothing changed. */
+  /**
+   * Takes a message from the peer. Returns the update it applied (persist it),
+   * or null if nothing changed. Throws CrdtDecodeError, changing nothing, on
+   * bytes it cannot read.
+   */
   receive(message: Uint8Array): Uint8Array | null
+  /**
+   * True if, after the last `receive`, this replica holds everything the peer
+   * held when it generated that message (so the peer's version vector at that
+   * time is now held here too). False before any message.
+   */
+  readonly caughtUp: boolean
   /** Bytes to persist so a reconnect resumes instead of starting over (Automerge SyncState). */
   save(): Uint8Array
+}
+
+/** What one received sync message did: `receive`'s result together with `caughtUp`. */
+export interface SyncReceipt {
+  /** The update the message applied, or null if nothing changed. */
+  update: Uint8Array | null
+  /** See `PeerSync.caughtUp`. */
+  caughtUp: boolean
 }
 
 /** A live replica of one document. `D` is the library's document type. */
@@ -30,7 +48,8 @@ export interface DocBackend<D = unknown> {
   /**
    * Applies a remote update. Idempotent, any order: updates that are not yet
    * causally ready are buffered by the library until they are.
-   * Returns true if the visible state changed.
+   * Returns true if the document changed. Throws CrdtDecodeError, leaving the
+   * document's value unchanged, on bytes it cannot read.
    */
   applyUpdate(update: Uint8Array): boolean
   /** Listens for local edits made outside `change` (direct edits on a Y.Doc). */

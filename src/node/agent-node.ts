@@ -151,6 +151,11 @@ export class AgentNode {
     return (await this.#docs.handle(name, options.backend ?? 'yjs')) as DocHandle<D>
   }
 
+  /** Every document this node holds, as [name, canonical JSON]: for checkers and tests. */
+  documentValues(): Array<[string, string]> {
+    return (this.#docs?.loaded() ?? []).map((r) => [r.name, r.backend.canonical()])
+  }
+
   addresses(): string[] {
     return this.#transport.addresses()
   }

@@ -222,7 +222,8 @@ export class Replicator {
   async #onSync(peer: string, frame: SyncFrame): Promise<void> {
     const replica = await this.#deps.replica(frame.doc, frame.backend as BackendName)
     const session = await this.#session(peer, replica)
-    const receipt = session.sync.receive(frame.payload)
+    const update = session.sync.receive(frame.payload)
+    const receipt = { update, caughtUp: session.sync.caughtUp }
     await replica.applySync(peer, receipt, frame.vector)
     replica.heldUpTo(peer, frame.vector)
     void this.#deps.saveSyncState(replica.name, peer, session.sync.save()).catch(() => undefined)
