@@ -4,6 +4,17 @@
  * are checked as the run goes, and a run's trace hash is its fingerprint.
  */
 
+/** Real isthmus nodes in the simulator: the factory, a write workload and the invariants of DESIGN.md §4. */
+export {
+  type AckedWrites,
+  type AgentSimOptions,
+  agentInvariants,
+  agentNodeFactory,
+  applyWrite,
+  docsOf,
+  type WriteArgs,
+  writesFromSeed,
+} from './agent-nodes.ts'
 /** fast-check arbitraries: `arbitraries.faultPlan`, `.workload`, `.networkOptions`, `.scenarioInput`. */
 export * as arbitraries from './arbitraries/index.ts'
 /** Invariants: the registry's types and the built-in network invariants. */

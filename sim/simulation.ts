@@ -7,14 +7,15 @@
 import { silentLogger } from '../src/env/logger.ts'
 import { seededRandom } from '../src/env/seeded-random.ts'
 import type { Logger, Random } from '../src/env/types.ts'
+import type { AgentNode } from '../src/node/agent-node.ts'
 import { memoryStore } from '../store/memory-store.ts'
 import type { Store } from '../store/store.ts'
+import { type AgentSimOptions, agentNodeFactory } from './agent-nodes.ts'
 import { Checkers, type CheckResult, type Invariant, linkFifo, noDeliveryAcrossCut } from './checkers.ts'
 import { ScenarioError } from './errors.ts'
 import type { CrashOptions, FaultStep, SwizzleOptions } from './fault-plan.ts'
 import { parseFaultPlan, parseFaultStep } from './fault-plan.ts'
 import { FaultApplier } from './faults.ts'
-import { idleNode } from './idle-node.ts'
 import { SimNetwork } from './network.ts'
 import { type NetworkOptions, resolveNetworkOptions } from './network-options.ts'
 import {
@@ -28,7 +29,7 @@ import { nodeIdsOf } from './node-ids.ts'
 import { Scheduler, type SchedulerLimits } from './scheduler.ts'
 import { Trace, type TraceOptions, type TraceRecord } from './trace.ts'
 
-export interface SimulationOptions<N extends SimNodeLike = SimNodeLike, O = Record<string, unknown>> {
+export interface SimulationOptions<N extends SimNodeLike = AgentNode, O = AgentSimOptions> {
   /** The one seed every draw derives from. Always explicit. */
   seed: number
   /** How many nodes (ids n1..nN), or their ids. Default 3. */
@@ -36,7 +37,7 @@ export interface SimulationOptions<N extends SimNodeLike = SimNodeLike, O = Reco
   network?: NetworkOptions
   /** Options passed to every node's factory. */
   node?: O
-  /** Builds a node incarnation. Default: a node that only starts its transport and store (the real createNode replaces it). */
+  /** Builds a node incarnation. Default: a real isthmus node (createNode), see agent-nodes.ts. */
   createNode?: SimNodeFactory<N, O>
   /** Each node's durable store, made once per node and reopened by every incarnation. Default `memoryStore()`. */
   store?: (id: string) => Store
@@ -68,7 +69,7 @@ export interface SimFigures {
   violations: number
 }
 
-export class Simulation<N extends SimNodeLike = SimNodeLike> {
+export class Simulation<N extends SimNodeLike = AgentNode> {
   readonly seed: number
   readonly ids: readonly string[]
   readonly network: SimNetwork
@@ -99,7 +100,7 @@ export class Simulation<N extends SimNodeLike = SimNodeLike> {
       trace: this.#trace,
       random: root,
       log: options.log ?? silentLogger,
-      factory: (options.createNode ?? idleNode) as SimNodeFactory<N, unknown>,
+      factory: (options.createNode ?? agentNodeFactory) as SimNodeFactory<N, unknown>,
       nodeOptions: options.node ?? {},
       storeSyncMs: options.storeSyncMs ?? 0,
       nodeFailed: (id: string, detail: string) => this.#nodeFailed(id, detail),
@@ -115,7 +116,7 @@ export class Simulation<N extends SimNodeLike = SimNodeLike> {
   }
 
   /** Builds the simulation and boots every node (at virtual time 0); resolves once all are up. */
-  static async create<N extends SimNodeLike = SimNodeLike, O = Record<string, unknown>>(
+  static async create<N extends SimNodeLike = AgentNode, O = AgentSimOptions>(
     options: SimulationOptions<N, O>,
   ): Promise<Simulation<N>> {
     if (!Number.isInteger(options.seed))

@@ -39,7 +39,7 @@ const pingNode: SimNodeFactory<SimNodeLike> = async ({ env, transport }) => {
 }
 
 async function protocolRun(nodes: number, virtualMs: number, ping = false) {
-  const sim = await Simulation.create<SimNodeLike>({
+  const sim = await Simulation.create<SimNodeLike, Record<string, unknown>>({
     seed: 1,
     nodes,
     createNode: ping ? pingNode : (counterNode as SimNodeFactory<CounterNode>),
