@@ -86,7 +86,10 @@ export function agentInvariants(acked: AckedWrites): Array<Invariant<Simulation<
         const all = readAll(sim)
         for (const w of acked) {
           for (const [id, value] of all.get(w.doc) ?? []) {
-            const parsed = JSON.parse(value) as Record<string, Record<string, string> | string>
+            const parsed = (value === MISSING ? {} : JSON.parse(value)) as Record<
+              string,
+              Record<string, string> | string
+            >
             const held =
               w.backend === 'yjs' ? (parsed.kv as Record<string, string> | undefined)?.[w.key] : parsed[w.key]
             if (held === undefined)
@@ -109,6 +112,9 @@ export function agentInvariants(acked: AckedWrites): Array<Invariant<Simulation<
   ]
 }
 
+/** Stands for a document a node does not hold at all. */
+const MISSING = '<missing>'
+
 /** Every document's canonical value on every running node (only documents the node holds). */
 function readAll(sim: Simulation<AgentNode>): Map<string, Map<string, string>> {
   const out = new Map<string, Map<string, string>>()
@@ -124,8 +130,7 @@ function readAll(sim: Simulation<AgentNode>): Map<string, Map<string, string>> {
   }
   // A document some node lacks entirely is a divergence too.
   const running = sim.running().map(({ id }) => id)
-  for (const byNode of out.values())
-    for (const id of running) if (!byNode.has(id)) byNode.set(id, '<missing>')
+  for (const byNode of out.values()) for (const id of running) if (!byNode.has(id)) byNode.set(id, MISSING)
   return out
 }
 
