@@ -197,9 +197,16 @@ export class Replicator {
     return session
   }
 
+  /**
+   * (Re)starts a conversation. The session is rebuilt from its saved form,
+   * which keeps what both sides are known to share but forgets what we
+   * believe we sent: a sync message lost on the way would otherwise leave
+   * Automerge sure the peer has it, and silent forever.
+   */
   async #startSync(peer: string, replica: DocReplica): Promise<void> {
-    const session = await this.#session(peer, replica)
-    session.rounds = 0
+    const previous = await this.#session(peer, replica)
+    const session = { sync: replica.backend.syncWith(previous.sync.save()), rounds: 0 }
+    this.#peer(peer).sessions.set(replica.name, session)
     this.#sendSync(peer, replica, session)
   }
 
