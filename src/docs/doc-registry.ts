@@ -15,6 +15,9 @@ import { DocReplica, type DocReplicaHooks, decodeVector, vectorMetaKey } from '.
 
 export const BACKENDS: readonly BackendName[] = ['yjs', 'automerge']
 
+/** Documents one node holds: every one is loaded in memory, so a peer naming endless new ones must hit a wall. */
+export const DOCS_PER_NODE_MAX = 100_000
+
 /** Makes a backend: createBackend from crdt/, injected so this file stays a registry. */
 export type BackendFactory = (
   name: BackendName,
@@ -66,6 +69,9 @@ export class DocRegistry {
     if (!isBackend(backend))
       return Promise.reject(new TypeError(`unknown backend ${JSON.stringify(backend)}`))
     let pending = this.#replicas.get(name)
+    if (!pending && this.#replicas.size >= DOCS_PER_NODE_MAX) {
+      return Promise.reject(new RangeError(`a node holds at most ${DOCS_PER_NODE_MAX} documents`))
+    }
     if (!pending) {
       pending = this.#load(name, backend)
       this.#replicas.set(name, pending)

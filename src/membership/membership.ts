@@ -17,6 +17,7 @@
  * A heartbeat from a suspect or dead peer makes it alive again.
  */
 import type { Env } from '../env/types.ts'
+import { ID_PATTERN } from '../node/options.ts'
 import type { HeartbeatFrame, Reachability } from '../sync/wire.ts'
 import { PhiAccrualDetector } from './phi-accrual.ts'
 
@@ -123,29 +124,52 @@ export class Membership {
     // a restarted peer counts from 0 again, and a late heartbeat still proves it is alive.
     if (frame.seq === peer.lastHeartbeatSeq) return
     peer.lastHeartbeatSeq = frame.seq
-    peer.detector.heartbeat(this.#env.clock.now())
+    const now = this.#env.clock.now()
+    peer.detector.heartbeat(now)
     peer.reports = new Map(frame.reach.map(({ peer: id, status }) => [id, status]))
     for (const id of frame.members) changed = this.#know(id) || changed
     if (changed) this.#events.membersChanged(this.members())
-    this.tick()
+    // Only the sender's own status can change on its heartbeat; the rest waits for the tick,
+    // so a flood of heartbeats costs O(1) each, not O(members).
+    if (peer.status !== 'alive' && peer.detector.phi(now) < this.#options.phiThreshold) {
+      peer.status = 'alive'
+      peer.unreachableSinceMs = undefined
+      this.#events.member(this.#memberView(from, peer, now))
+      this.#checkPartition()
+    }
   }
 
   /** Re-evaluates every peer's status and the partition state; call on every heartbeat tick. */
   tick(): void {
     const now = this.#env.clock.now()
+    const reportedAlive = this.#reportedAlive()
     for (const [id, peer] of this.#peers) {
-      const next = this.#statusOf(id, peer, now)
+      const next = this.#statusOf(id, peer, now, reportedAlive)
       if (next !== peer.status) {
         peer.status = next
         this.#events.member(this.#memberView(id, peer, now))
       }
     }
+    this.#checkPartition()
+  }
+
+  #checkPartition(): void {
     const view = this.view()
     if (view.partitioned !== this.#partitioned) {
       this.#partitioned = view.partitioned
       if (view.partitioned) this.#events.partition(view)
       else this.#events.heal(view)
     }
+  }
+
+  /** Members that some peer I hear directly reports alive. */
+  #reportedAlive(): Set<string> {
+    const out = new Set<string>()
+    for (const peer of this.#peers.values()) {
+      if (peer.status !== 'alive') continue
+      for (const [id, status] of peer.reports) if (status === 'alive') out.add(id)
+    }
+    return out
   }
 
   view(): ClusterView {
@@ -167,7 +191,7 @@ export class Membership {
     return [...this.#peers].filter(([, p]) => p.status === 'alive').map(([id]) => id)
   }
 
-  #statusOf(id: string, peer: Peer, now: number): Reachability {
+  #statusOf(id: string, peer: Peer, now: number, reportedAlive: Set<string>): Reachability {
     const phi = peer.detector.phi(now)
     const heard = peer.detector.lastHeartbeatMs !== undefined
     // Never heard since start: give it a full dead-after period before any verdict.
@@ -177,10 +201,7 @@ export class Membership {
       return 'alive'
     }
     peer.unreachableSinceMs ??= now
-    const reportedAlive = this.alivePeers().some(
-      (other) => this.#peers.get(other)?.reports.get(id) === 'alive',
-    )
-    if (reportedAlive || now - silentSince < this.#options.deadAfterMs) return 'suspect'
+    if (reportedAlive.has(id) || now - silentSince < this.#options.deadAfterMs) return 'suspect'
     return 'dead'
   }
 
@@ -196,6 +217,7 @@ export class Membership {
 
   #know(id: string): boolean {
     if (id === this.self || this.#peers.has(id) || this.#peers.size >= MEMBERS_KNOWN_MAX) return false
+    if (!ID_PATTERN.test(id)) return false // gossip from a confused or hostile peer
     this.#peers.set(id, {
       detector: new PhiAccrualDetector(this.#options),
       status: 'suspect',

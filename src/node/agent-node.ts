@@ -16,7 +16,7 @@ import { Membership } from '../membership/membership.ts'
 import { Replicator, type ReplicatorEvents } from '../sync/replicator.ts'
 import { decodeFrame, encodeFrame, type Frame, WireDecodeError } from '../sync/wire.ts'
 import { nodeVector, vectorsDigest } from './digest.ts'
-import { NodeMetrics } from './metrics.ts'
+import { type MetricsSource, NodeMetrics } from './metrics.ts'
 import type { ResolvedOptions } from './options.ts'
 
 export type NodeEvents = {
@@ -40,7 +40,7 @@ export class AgentNode {
   readonly #options: ResolvedOptions
   readonly #createBackend: BackendFactory
   readonly #events: Emitter<NodeEvents>
-  readonly metricsState = new NodeMetrics()
+  readonly metricsState: NodeMetrics
   #id: string | undefined
   #docs: DocRegistry | undefined
   #membership: Membership | undefined
@@ -62,6 +62,7 @@ export class AgentNode {
     this.#options = init.options
     this.#createBackend = init.createBackend
     this.#events = new Emitter(init.env.log)
+    this.metricsState = new NodeMetrics(() => this.#metricsSource())
   }
 
   /** Stable across restarts: derived from the identity kept in the store. */
@@ -115,8 +116,14 @@ export class AgentNode {
       [...new Set([...this.#options.members, ...known])],
     )
     const replicatorEvents = new Emitter<ReplicatorEvents>(env.log)
-    replicatorEvents.on('diverged', (e) => this.#events.emit('diverged', e))
-    replicatorEvents.on('converged', (e) => this.#events.emit('converged', e))
+    replicatorEvents.on('diverged', (e) => {
+      this.metricsState.diverged(e.peer, e, env.clock.now())
+      this.#events.emit('diverged', e)
+    })
+    replicatorEvents.on('converged', (e) => {
+      this.metricsState.converged(e.peer)
+      this.#events.emit('converged', e)
+    })
     replicatorEvents.on('metric', (name, value) => this.metricsState.count(name, value))
     this.#docs = new DocRegistry({
       env,
@@ -178,15 +185,30 @@ export class AgentNode {
     this.#events.off(event, listener)
   }
 
+  /** Counters, divergence, phi and replication lag per peer, as a plain object. */
   metrics(): Record<string, unknown> {
-    return this.metricsState.snapshot({
-      docs: this.#docs?.loaded().length ?? 0,
-      view: this.#membership?.view(),
-    })
+    return this.metricsState.snapshot()
   }
 
-  metricsText(): string {
+  /** The same metrics as Prometheus text (prom-client renders asynchronously). */
+  metricsText(): Promise<string> {
     return this.metricsState.prometheus(this.#id ?? 'unstarted')
+  }
+
+  /** Content type of `metricsText()`, for an HTTP endpoint. */
+  get metricsContentType(): string {
+    return this.metricsState.registry.contentType
+  }
+
+  #metricsSource(): MetricsSource {
+    const transport = this.#transport as Partial<{ stats(): { dropped: Record<string, number> } }>
+    return {
+      nowMs: this.#env.clock.now(),
+      view: this.#membership?.view(),
+      docs: this.#docs?.loaded() ?? [],
+      // Duck-typed: the Transport contract has no stats; the libp2p transport keeps drop counters.
+      transportDropped: typeof transport.stats === 'function' ? { ...transport.stats().dropped } : undefined,
+    }
   }
 
   async stop(): Promise<void> {
@@ -241,9 +263,12 @@ export class AgentNode {
       return
     }
     if (!this.#running) return
+    this.#observe(from, frame)
     if (frame.type === 'heartbeat') {
+      const ours = this.#digest()
+      this.metricsState.heartbeat(from, frame.digest, ours, this.#env.clock.now())
       this.#membership?.onHeartbeat(from, frame)
-      this.#replicator?.digestSeen(from, frame.digest, this.#digest(), this.#options.heartbeatMs * 2)
+      this.#replicator?.digestSeen(from, frame.digest, ours, this.#options.heartbeatMs * 2)
       return
     }
     this.#replicator?.onFrame(from, frame).catch((error) => {
@@ -254,6 +279,14 @@ export class AgentNode {
         error: String(error),
       })
     })
+  }
+
+  // What a peer says it holds, for the replication-lag metrics (heartbeat digests are noted above).
+  #observe(from: string, frame: Frame): void {
+    const nowMs = this.#env.clock.now()
+    if (frame.type === 'vectors') this.metricsState.peerVectors(from, frame.docs, true, nowMs)
+    else if (frame.type === 'sync')
+      this.metricsState.peerVectors(from, [{ name: frame.doc, vector: frame.vector }], false, nowMs)
   }
 
   #send(peer: string, frame: Frame): boolean {

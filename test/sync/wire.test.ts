@@ -1,37 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { decodeFrame, encodeFrame, type Frame, WIRE_VERSION, WireDecodeError } from '../../src/sync/wire.ts'
-
-const name = fc.string({ unit: 'grapheme', maxLength: 12 })
-const vector = fc.dictionary(name, fc.nat())
-const bytes = fc.uint8Array({ maxLength: 64 })
-const dot = fc.record({ origin: name, seq: fc.nat() })
-
-/** Any frame the encoder accepts. */
-export const frameArbitrary: fc.Arbitrary<Frame> = fc.oneof(
-  fc.record({
-    type: fc.constant('heartbeat' as const),
-    seq: fc.nat(),
-    digest: fc.nat({ max: 0xffff_ffff }),
-    members: fc.array(name, { maxLength: 6 }),
-    reach: fc.array(fc.record({ peer: name, status: fc.constantFrom('alive', 'suspect', 'dead' as const) }), {
-      maxLength: 6,
-    }),
-  }),
-  fc.record({
-    type: fc.constant('vectors' as const),
-    reply: fc.boolean(),
-    docs: fc.array(fc.record({ name, backend: name, vector }), { maxLength: 4 }),
-  }),
-  fc.record({ type: fc.constant('sync' as const), doc: name, backend: name, vector, payload: bytes }),
-  fc.record({
-    type: fc.constant('updates' as const),
-    doc: name,
-    backend: name,
-    entries: fc.array(fc.record({ origin: name, seq: fc.nat(), update: bytes }), { maxLength: 4 }),
-  }),
-  fc.record({ type: fc.constant('ack' as const), doc: name, dots: fc.array(dot, { maxLength: 4 }) }),
-)
+import { frameArbitrary } from '../support/frames.ts'
 
 /** Decodes or rejects with WireDecodeError; anything else thrown is a bug. */
 function decodeOrReject(input: Uint8Array): Frame | WireDecodeError {

@@ -1,0 +1,350 @@
+/**
+ * `isthmus node`: one real node (libp2p over TCP, LevelDB in --data) that
+ * runs until SIGINT or SIGTERM, then stops cleanly (streams closed, store
+ * closed, exit 0). It prints who it is on start and answers a line protocol
+ * on stdin, one JSON line per command, which is how tests, `isthmus cluster`
+ * and people at a terminal talk to it.
+ */
+import { createInterface } from 'node:readline'
+import { parseArgs } from 'node:util'
+import type * as Y from 'yjs'
+import { StoreNotAStoreError } from '../../store/errors.ts'
+import { levelStore } from '../../store/level-store.ts'
+import { libp2pTransport } from '../../transport/libp2p.ts'
+import { TransportOptionsError } from '../../transport/libp2p-errors.ts'
+import { stderrLogger } from '../env/logger.ts'
+import { systemEnv } from '../env/system.ts'
+import type { LogLevel } from '../env/types.ts'
+import { BackendMismatchError } from '../errors.ts'
+import type { AgentNode } from '../node/agent-node.ts'
+import { createNode } from '../node/create-node.ts'
+import { type MetricsServer, startMetricsServer } from '../node/metrics-server.ts'
+import type { CliIo } from './io.ts'
+import { exitCodes, UsageError } from './usage-error.ts'
+
+export const nodeUsage = `usage: isthmus node --listen MULTIADDR --data DIR [options]
+
+Runs one node until SIGINT or SIGTERM, then stops cleanly (exit 0).
+
+options:
+  --listen MULTIADDR...   where to listen, e.g. /ip4/0.0.0.0/tcp/4001 (port 0: any free port)
+  --data DIR              the node's LevelDB folder; its identity (node id) lives there too
+  --peer MULTIADDR...     peers to dial and keep dialing, e.g. /ip4/10.0.0.2/tcp/4001/p2p/12D3Koo...
+  --allow PEERID...       only these peers may connect (either direction); default: anyone
+  --metrics-port N        serve Prometheus metrics at http://HOST:N/metrics (0: any free port)
+  --metrics-host HOST     interface for --metrics-port (default 127.0.0.1)
+  --heartbeat-ms N        heartbeat interval (default 250)
+  --log-level LEVEL       debug, info, warn (default) or error; logs are JSON lines on stderr
+  --json                  print the start line as JSON: {"event":"started","id","addresses","metrics"}
+  -h, --help              this text
+
+A flag marked ... takes several values (--peer A B) or repeats (--peer A --peer B).
+
+On start it prints "id ID", one "address MULTIADDR" per address and, with
+--metrics-port, "metrics URL". Then it reads commands on stdin, one per line,
+and answers each with one JSON line on stdout ({"ok":true,...} or {"ok":false,"error":...}):
+  write DOC KEY VALUE            set KEY in DOC's map "data" to VALUE (JSON if it parses, else text);
+                                 a new DOC is a Yjs document, an existing one keeps its backend
+  write-automerge DOC KEY VALUE  the same, but a new DOC is an Automerge document
+  read DOC                       {"value": DOC's plain JSON value, or null if this node has no DOC}
+  docs                           {"docs": {name: value}} for every document held here
+  view                           membership: who is alive, suspect or dead, partitioned, majority
+  vv                             the node's version vector
+  metrics                        the node's metrics (bytes, drops, sync rounds, phi, lag, ...)
+  id                             {"id","addresses"}
+  stop                           stop the node, as SIGTERM does
+  help                           the command list
+End of input (stdin closed) leaves the node running.`
+
+const HELP_COMMANDS = [
+  'write',
+  'write-automerge',
+  'read',
+  'docs',
+  'view',
+  'vv',
+  'metrics',
+  'id',
+  'stop',
+  'help',
+]
+
+/** Values one list flag takes: a cluster config naming every node is fine, a runaway script is not. */
+const LIST_VALUES_MAX = 1024
+
+const LIST_FLAGS = new Set(['--listen', '--peer', '--allow'])
+const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error']
+
+interface NodeArgs {
+  listen: string[]
+  peers: string[]
+  allow: string[] | undefined
+  data: string
+  metricsPort: number | undefined
+  metricsHost: string
+  heartbeatMs: number | undefined
+  logLevel: LogLevel
+  json: boolean
+}
+
+/** Runs `isthmus node`; resolves with the exit status once the node has stopped. */
+export async function runNode(argv: readonly string[], io: CliIo): Promise<number> {
+  const args = parseNodeArgs(argv)
+  if (args === 'help') {
+    io.stdout.write(`${nodeUsage}\n`)
+    return exitCodes.ok
+  }
+  const env = systemEnv({ log: stderrLogger(args.logLevel) })
+  const node = await createNode({
+    env,
+    transport: makeTransport(args),
+    store: levelStore({ path: args.data }),
+    ...(args.heartbeatMs === undefined ? {} : { heartbeatMs: args.heartbeatMs }),
+  })
+  try {
+    await node.start()
+  } catch (error) {
+    if (error instanceof StoreNotAStoreError)
+      throw new UsageError(`node: --data ${args.data}: ${error.message}`)
+    io.stderr.write(`isthmus node: cannot start: ${message(error)}\n`)
+    return exitCodes.violation
+  }
+  let metrics: MetricsServer | undefined
+  try {
+    if (args.metricsPort !== undefined)
+      metrics = await startMetricsServer(node, { port: args.metricsPort, host: args.metricsHost })
+  } catch (error) {
+    await node.stop()
+    io.stderr.write(`isthmus node: cannot serve metrics on port ${args.metricsPort}: ${message(error)}\n`)
+    return exitCodes.violation
+  }
+  announce(io, node, metrics, args.json)
+  await serveUntilStopped(node, io)
+  await metrics?.close()
+  await node.stop()
+  if (args.json) io.stdout.write(`${JSON.stringify({ event: 'stopped', id: node.id })}\n`)
+  return exitCodes.ok
+}
+
+function announce(io: CliIo, node: AgentNode, metrics: MetricsServer | undefined, json: boolean): void {
+  if (json) {
+    const line = { event: 'started', id: node.id, addresses: node.addresses(), metrics: metrics?.url ?? null }
+    io.stdout.write(`${JSON.stringify(line)}\n`)
+    return
+  }
+  const lines = [`id ${node.id}`, ...node.addresses().map((a) => `address ${a}`)]
+  if (metrics) lines.push(`metrics ${metrics.url}`)
+  io.stdout.write(`${lines.join('\n')}\n`)
+}
+
+/**
+ * Answers stdin until SIGINT, SIGTERM or `stop`. Commands run one at a time,
+ * in order (the async iterator reads the next line only when asked), so a
+ * reply always belongs to the oldest unanswered line.
+ */
+async function serveUntilStopped(node: AgentNode, io: CliIo): Promise<void> {
+  const lines = createInterface({
+    input: process.stdin,
+    crlfDelay: Number.POSITIVE_INFINITY,
+    terminal: false,
+  })
+  let stopRequested!: () => void
+  const stopped = new Promise<void>((resolve) => {
+    stopRequested = resolve
+  })
+  const onSignal = () => stopRequested()
+  process.once('SIGINT', onSignal)
+  process.once('SIGTERM', onSignal)
+  const serving = (async () => {
+    for await (const line of lines) {
+      const reply = await answer(node, line, stopRequested)
+      if (reply !== undefined) io.stdout.write(`${JSON.stringify(reply)}\n`)
+    }
+  })().catch((error: unknown) => io.stderr.write(`isthmus node: stdin: ${message(error)}\n`))
+  await stopped
+  process.off('SIGINT', onSignal)
+  process.off('SIGTERM', onSignal)
+  // A second signal while stopping means "now": the store's own crash safety covers it.
+  const force = () => process.exit(exitCodes.violation)
+  process.once('SIGINT', force)
+  process.once('SIGTERM', force)
+  lines.close()
+  process.stdin.destroy()
+  await serving // the command in progress finishes before the node stops
+}
+
+/** The answer to one stdin line, or undefined for a blank line. */
+export async function answer(
+  node: AgentNode,
+  line: string,
+  stop: () => void,
+): Promise<Record<string, unknown> | undefined> {
+  const [command, ...words] = line.trim().split(/\s+/)
+  if (command === undefined || command === '') return undefined
+  try {
+    switch (command) {
+      case 'write':
+      case 'write-automerge':
+        return await write(node, line, command === 'write' ? 'yjs' : 'automerge')
+      case 'read':
+        return { ok: true, doc: words[0], value: documents(node)[words[0] ?? ''] ?? null }
+      case 'docs':
+        return { ok: true, docs: documents(node) }
+      case 'view':
+        return { ok: true, view: node.view() }
+      case 'vv':
+        return { ok: true, vv: node.versionVector() }
+      case 'metrics':
+        return { ok: true, metrics: node.metrics() }
+      case 'id':
+        return { ok: true, id: node.id, addresses: node.addresses() }
+      case 'stop':
+        stop()
+        return { ok: true, stopping: true }
+      case 'help':
+        return { ok: true, commands: HELP_COMMANDS }
+      default:
+        return { ok: false, error: `unknown command '${command}' (try: help)` }
+    }
+  } catch (error) {
+    return { ok: false, error: message(error) }
+  }
+}
+
+async function write(node: AgentNode, line: string, preferred: 'yjs' | 'automerge') {
+  const match = /^\s*\S+\s+(\S+)\s+(\S+)\s+(.*\S)\s*$/.exec(line)
+  if (!match) throw new Error('usage: write DOC KEY VALUE')
+  const [, doc = '', key = '', text = ''] = match
+  const value = parseValue(text)
+  let handle = await node.doc(doc, { backend: preferred }).catch((error: unknown) => {
+    if (error instanceof BackendMismatchError) return undefined
+    throw error
+  })
+  handle ??= await node.doc(doc, { backend: preferred === 'yjs' ? 'automerge' : 'yjs' })
+  if (handle.backend === 'yjs') {
+    await handle.change((ydoc) => (ydoc as Y.Doc).getMap('data').set(key, value))
+  } else {
+    await handle.change((d) => {
+      const root = d as { data?: Record<string, unknown> }
+      root.data ??= {}
+      root.data[key] = value
+    })
+  }
+  return { ok: true, doc, key, backend: handle.backend }
+}
+
+/** JSON when it parses (numbers, true, {"a":1}), otherwise the text itself. */
+function parseValue(text: string): unknown {
+  try {
+    return JSON.parse(text)
+  } catch {
+    return text
+  }
+}
+
+/** Every document's plain value, by name in sorted order (so two nodes' answers compare as text). */
+function documents(node: AgentNode): Record<string, unknown> {
+  const entries = node.documentValues().sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+  return Object.fromEntries(entries.map(([name, canonical]) => [name, JSON.parse(canonical)]))
+}
+
+function makeTransport(args: NodeArgs) {
+  try {
+    return libp2pTransport({
+      listen: args.listen,
+      bootstrap: args.peers,
+      ...(args.allow === undefined ? {} : { allow: args.allow }),
+    })
+  } catch (error) {
+    if (error instanceof TransportOptionsError) throw new UsageError(`node: ${error.problems.join('; ')}`)
+    throw error
+  }
+}
+
+/** Parses and checks the command line; every mistake is a one-line UsageError. */
+export function parseNodeArgs(argv: readonly string[]): NodeArgs | 'help' {
+  let values: Record<string, string | string[] | boolean | undefined>
+  try {
+    ;({ values } = parseArgs({
+      args: expandLists(argv),
+      strict: true,
+      allowPositionals: false,
+      options: {
+        listen: { type: 'string', multiple: true },
+        peer: { type: 'string', multiple: true },
+        allow: { type: 'string', multiple: true },
+        data: { type: 'string' },
+        'metrics-port': { type: 'string' },
+        'metrics-host': { type: 'string' },
+        'heartbeat-ms': { type: 'string' },
+        'log-level': { type: 'string' },
+        json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }))
+  } catch (error) {
+    throw new UsageError(`node: ${firstLine(message(error))} (see isthmus node --help)`)
+  }
+  if (values.help) return 'help'
+  const listen = values.listen as string[] | undefined
+  if (!listen?.length)
+    throw new UsageError('node: --listen MULTIADDR is required (e.g. /ip4/0.0.0.0/tcp/4001)')
+  if (typeof values.data !== 'string' || values.data === '')
+    throw new UsageError('node: --data DIR is required')
+  const logLevel = (values['log-level'] ?? 'warn') as LogLevel
+  if (!LOG_LEVELS.includes(logLevel))
+    throw new UsageError(`node: --log-level must be one of ${LOG_LEVELS.join(', ')}`)
+  const lists = { listen, peer: (values.peer as string[]) ?? [], allow: values.allow as string[] | undefined }
+  for (const [name, list] of Object.entries(lists)) {
+    if ((list?.length ?? 0) > LIST_VALUES_MAX)
+      throw new UsageError(`node: at most ${LIST_VALUES_MAX} --${name} values`)
+  }
+  return {
+    listen,
+    peers: lists.peer,
+    allow: lists.allow,
+    data: values.data,
+    metricsPort: integer('metrics-port', values['metrics-port'], 0, 65_535),
+    metricsHost: typeof values['metrics-host'] === 'string' ? values['metrics-host'] : '127.0.0.1',
+    heartbeatMs: integer('heartbeat-ms', values['heartbeat-ms'], 1, 60_000),
+    logLevel,
+    json: values.json === true,
+  }
+}
+
+/** `--peer A B --json` → `--peer A --peer B --json`: a list flag takes every value up to the next flag. */
+function expandLists(argv: readonly string[]): string[] {
+  const out: string[] = []
+  let list: string | undefined
+  for (const arg of argv) {
+    if (arg.startsWith('-')) {
+      list = LIST_FLAGS.has(arg) ? arg : undefined
+      out.push(arg)
+      continue
+    }
+    const previous = out.at(-1)
+    if (list !== undefined && previous !== list) out.push(list)
+    out.push(arg)
+  }
+  return out
+}
+
+function integer(name: string, raw: unknown, min: number, max: number): number | undefined {
+  if (raw === undefined) return undefined
+  const text = String(raw)
+  const value = /^[0-9]+$/.test(text) ? Number(text) : Number.NaN
+  if (!Number.isSafeInteger(value) || value < min || value > max) {
+    throw new UsageError(
+      `node: --${name} must be an integer from ${min} to ${max} (got ${JSON.stringify(text)})`,
+    )
+  }
+  return value
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
+}
+
+function firstLine(text: string): string {
+  return (text.split('\n')[0] ?? text).trim()
+}

@@ -1,0 +1,67 @@
+/**
+ * Progress of a many-seed run on stderr: a bar redrawn in place on a
+ * terminal, plain lines at most every few seconds otherwise (a CI log). It
+ * only draws when a seed finishes, so it needs no timer; wall time comes
+ * from `performance.now()` and is shown, never fed to a simulation.
+ */
+
+export interface ProgressStream {
+  write(text: string): unknown
+  isTTY?: boolean
+  columns?: number
+}
+
+/** Without a terminal, one line at most this often: enough for a log, not a flood. */
+const plainLineEveryMs = 5000
+const barCellsMax = 30
+
+export class Progress {
+  readonly #total: number
+  readonly #stream: ProgressStream
+  readonly #label: string
+  readonly #startMs = performance.now()
+  #lastLineMs = this.#startMs
+  #done = 0
+  #failed = 0
+
+  constructor(total: number, stream: ProgressStream, label: string) {
+    this.#total = total
+    this.#stream = stream
+    this.#label = label
+  }
+
+  get elapsedMs(): number {
+    return performance.now() - this.#startMs
+  }
+
+  /** One seed finished. */
+  seedDone(ok: boolean): void {
+    this.#done++
+    if (!ok) this.#failed++
+    if (this.#stream.isTTY) {
+      this.#stream.write(`\r\x1b[K${this.#bar()}`)
+    } else if (performance.now() - this.#lastLineMs >= plainLineEveryMs || this.#done === this.#total) {
+      this.#lastLineMs = performance.now()
+      this.#stream.write(`${this.#status()}\n`)
+    }
+  }
+
+  /** Ends the bar's line (on a terminal), so the summary starts on its own. */
+  finish(): void {
+    if (this.#stream.isTTY) this.#stream.write('\n')
+  }
+
+  #status(): string {
+    const seconds = (this.elapsedMs / 1000).toFixed(1)
+    const failed = this.#failed === 0 ? '' : `, ${this.#failed} failed`
+    return `${this.#label}: ${this.#done}/${this.#total} seeds${failed}, ${seconds} s`
+  }
+
+  #bar(): string {
+    const cells = Math.max(10, Math.min(barCellsMax, (this.#stream.columns ?? 80) - 60))
+    const filled = Math.round((this.#done / this.#total) * cells)
+    const etaS = this.#done === 0 ? 0 : ((this.elapsedMs / this.#done) * (this.#total - this.#done)) / 1000
+    const eta = this.#done < this.#total ? `, ~${etaS.toFixed(0)} s left` : ''
+    return `[${'#'.repeat(filled)}${'.'.repeat(cells - filled)}] ${this.#status()}${eta}`
+  }
+}
