@@ -52,6 +52,17 @@ export interface DocBackend<D = unknown> {
    * document's value unchanged, on bytes it cannot read.
    */
   applyUpdate(update: Uint8Array): boolean
+  /**
+   * Applies several remote updates as one step: the same document as
+   * `applyUpdate` on each in order, for the cost of one library call (Yjs: one
+   * transaction; Automerge: one `applyChanges`), where a call costs far more
+   * than an update (Automerge's grows with the document). For a stored log
+   * tail and a frame's entries. Returns true if the document changed. Throws
+   * CrdtDecodeError, leaving the document's value unchanged, if any update
+   * cannot be read: `applyUpdatesIsolating` then retries in parts, so that
+   * one bad update does not cost the readable ones.
+   */
+  applyUpdates(updates: readonly Uint8Array[]): boolean
   /** Listens for local edits made outside `change` (direct edits on a Y.Doc). */
   onLocalUpdate(listener: (update: Uint8Array) => void): () => void
   /** A sync session with one peer, resumed from `saved` when given. */
@@ -64,4 +75,11 @@ export interface DocBackend<D = unknown> {
   canonical(): string
   /** Frees library resources. */
   destroy(): void
+  /**
+   * Whether some received update is held back by the library because its
+   * dependencies have not arrived (Yjs pending structs or delete sets,
+   * Automerge's queue of changes with missing deps). While true, the replica
+   * holds bytes it has not integrated, so it must not vouch for them.
+   */
+  hasPending(): boolean
 }

@@ -5,6 +5,7 @@
  * bug in isthmus: its stack is printed and the status is 3.
  */
 import { ScenarioError } from '../../sim/errors.ts'
+import { runCluster } from './cluster-command.ts'
 import type { CliIo } from './io.ts'
 import { runNode } from './node-command.ts'
 import { runReport } from './report-command.ts'
@@ -31,7 +32,7 @@ const commands: Record<string, Command> = {
   sim: { summary: 'run a scenario in the deterministic simulator and check its invariants', run: runSim },
   report: { summary: 'render a trace file from sim --trace as an HTML report', run: runReport },
   node: { summary: 'run one real node (--listen, --peer, --data, --metrics-port)', run: runNode },
-  cluster: notBuilt('cluster', 'run N real nodes on loopback with a scripted partition'),
+  cluster: { summary: 'run N real nodes on loopback through a cut and a heal', run: runCluster },
   bench: notBuilt('bench', 'run the benchmarks (for now: npm run bench)'),
 }
 

@@ -12,6 +12,10 @@ import { StoreNotAStoreError } from '../../store/errors.ts'
 import { levelStore } from '../../store/level-store.ts'
 import { libp2pTransport } from '../../transport/libp2p.ts'
 import { TransportOptionsError } from '../../transport/libp2p-errors.ts'
+import {
+  type Libp2pTransportOptions,
+  resolveOptions as resolveTransportOptions,
+} from '../../transport/libp2p-options.ts'
 import { stderrLogger } from '../env/logger.ts'
 import { systemEnv } from '../env/system.ts'
 import type { LogLevel } from '../env/types.ts'
@@ -43,8 +47,9 @@ A flag marked ... takes several values (--peer A B) or repeats (--peer A --peer 
 On start it prints "id ID", one "address MULTIADDR" per address and, with
 --metrics-port, "metrics URL". Then it reads commands on stdin, one per line,
 and answers each with one JSON line on stdout ({"ok":true,...} or {"ok":false,"error":...}):
-  write DOC KEY VALUE            set KEY in DOC's map "data" to VALUE (JSON if it parses, else text);
-                                 a new DOC is a Yjs document, an existing one keeps its backend
+  write DOC KEY VALUE            set KEY to VALUE (JSON if it parses, else text) in DOC: in its
+                                 map "data" for Yjs, in its root map for Automerge; a new DOC is
+                                 a Yjs document, an existing one keeps its backend
   write-automerge DOC KEY VALUE  the same, but a new DOC is an Automerge document
   read DOC                       {"value": DOC's plain JSON value, or null if this node has no DOC}
   docs                           {"docs": {name: value}} for every document held here
@@ -73,6 +78,9 @@ const HELP_COMMANDS = [
 const LIST_VALUES_MAX = 1024
 
 const LIST_FLAGS = new Set(['--listen', '--peer', '--allow'])
+
+/** The node could not start or serve (port in use, store locked): not a bad command line (2). */
+const EXIT_START_FAILED = 1
 const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error']
 
 interface NodeArgs {
@@ -97,7 +105,7 @@ export async function runNode(argv: readonly string[], io: CliIo): Promise<numbe
   const env = systemEnv({ log: stderrLogger(args.logLevel) })
   const node = await createNode({
     env,
-    transport: makeTransport(args),
+    transport: libp2pTransport(transportOptions(args)),
     store: levelStore({ path: args.data }),
     ...(args.heartbeatMs === undefined ? {} : { heartbeatMs: args.heartbeatMs }),
   })
@@ -106,8 +114,8 @@ export async function runNode(argv: readonly string[], io: CliIo): Promise<numbe
   } catch (error) {
     if (error instanceof StoreNotAStoreError)
       throw new UsageError(`node: --data ${args.data}: ${error.message}`)
-    io.stderr.write(`isthmus node: cannot start: ${message(error)}\n`)
-    return exitCodes.violation
+    io.stderr.write(`isthmus node: cannot start: ${oneLine(message(error))}\n`)
+    return EXIT_START_FAILED
   }
   let metrics: MetricsServer | undefined
   try {
@@ -115,8 +123,10 @@ export async function runNode(argv: readonly string[], io: CliIo): Promise<numbe
       metrics = await startMetricsServer(node, { port: args.metricsPort, host: args.metricsHost })
   } catch (error) {
     await node.stop()
-    io.stderr.write(`isthmus node: cannot serve metrics on port ${args.metricsPort}: ${message(error)}\n`)
-    return exitCodes.violation
+    io.stderr.write(
+      `isthmus node: cannot serve metrics on port ${args.metricsPort}: ${oneLine(message(error))}\n`,
+    )
+    return EXIT_START_FAILED
   }
   announce(io, node, metrics, args.json)
   await serveUntilStopped(node, io)
@@ -165,7 +175,7 @@ async function serveUntilStopped(node: AgentNode, io: CliIo): Promise<void> {
   process.off('SIGINT', onSignal)
   process.off('SIGTERM', onSignal)
   // A second signal while stopping means "now": the store's own crash safety covers it.
-  const force = () => process.exit(exitCodes.violation)
+  const force = () => process.exit(EXIT_START_FAILED)
   process.once('SIGINT', force)
   process.once('SIGTERM', force)
   lines.close()
@@ -224,10 +234,10 @@ async function write(node: AgentNode, line: string, preferred: 'yjs' | 'automerg
   if (handle.backend === 'yjs') {
     await handle.change((ydoc) => (ydoc as Y.Doc).getMap('data').set(key, value))
   } else {
+    // Straight into the root map: a nested map created on two nodes at once would be two
+    // conflicting objects under one key, and Automerge keeps only one of them.
     await handle.change((d) => {
-      const root = d as { data?: Record<string, unknown> }
-      root.data ??= {}
-      root.data[key] = value
+      ;(d as Record<string, unknown>)[key] = value
     })
   }
   return { ok: true, doc, key, backend: handle.backend }
@@ -248,15 +258,26 @@ function documents(node: AgentNode): Record<string, unknown> {
   return Object.fromEntries(entries.map(([name, canonical]) => [name, JSON.parse(canonical)]))
 }
 
-function makeTransport(args: NodeArgs) {
+function transportOptions(args: Pick<NodeArgs, 'listen' | 'peers' | 'allow'>): Libp2pTransportOptions {
+  return {
+    listen: args.listen,
+    bootstrap: args.peers,
+    ...(args.allow === undefined ? {} : { allow: args.allow }),
+  }
+}
+
+/** Multiaddrs and peer ids, checked as the transport will check them, reported as the flags given. */
+function checkTransportOptions(args: Pick<NodeArgs, 'listen' | 'peers' | 'allow'>): void {
   try {
-    return libp2pTransport({
-      listen: args.listen,
-      bootstrap: args.peers,
-      ...(args.allow === undefined ? {} : { allow: args.allow }),
-    })
+    resolveTransportOptions(transportOptions(args))
   } catch (error) {
-    if (error instanceof TransportOptionsError) throw new UsageError(`node: ${error.problems.join('; ')}`)
+    if (error instanceof TransportOptionsError) {
+      // The transport names its options; say them as the flags the user typed.
+      const flags = error.problems.map((p) =>
+        p.replace(/^(listen|bootstrap|allow)\b/, (o) => `--${o === 'bootstrap' ? 'peer' : o}`),
+      )
+      throw new UsageError(`node: ${flags.join('; ')}`)
+    }
     throw error
   }
 }
@@ -299,6 +320,7 @@ export function parseNodeArgs(argv: readonly string[]): NodeArgs | 'help' {
     if ((list?.length ?? 0) > LIST_VALUES_MAX)
       throw new UsageError(`node: at most ${LIST_VALUES_MAX} --${name} values`)
   }
+  checkTransportOptions({ listen, peers: lists.peer, allow: lists.allow })
   return {
     listen,
     peers: lists.peer,
@@ -343,6 +365,15 @@ function integer(name: string, raw: unknown, min: number, max: number): number |
 
 function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error)
+}
+
+/** An error as one line: libp2p's listen errors span several, with stack frames. */
+function oneLine(text: string): string {
+  return text
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !line.startsWith('at '))
+    .join(' ')
 }
 
 function firstLine(text: string): string {

@@ -33,9 +33,10 @@ function parseErrorLine(command: string, error: unknown): string {
       return `unexpected argument '${quoted}' (see isthmus ${command} --help)`
     case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE': {
       const option = quoted.split(' ')[0] ?? quoted
-      return message.includes('argument missing')
-        ? `${option} needs a value`
-        : `${option}: ${message.split('.')[0]}`
+      if (message.includes('argument missing')) return `${option} needs a value`
+      if (message.includes('ambiguous'))
+        return `${option} needs a value (one starting with '-' is written ${option}=VALUE)`
+      return `${option}: ${message.split('.')[0]}`
     }
     default:
       return (message.split('\n')[0] ?? message).trim()

@@ -34,6 +34,11 @@ export class Progress {
     return performance.now() - this.#startMs
   }
 
+  /** Shows the empty bar (on a terminal) before the first seed finishes. */
+  begin(): void {
+    if (this.#stream.isTTY) this.#stream.write(`\r\x1b[K${this.#bar()}`)
+  }
+
   /** One seed finished. */
   seedDone(ok: boolean): void {
     this.#done++

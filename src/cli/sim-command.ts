@@ -99,6 +99,7 @@ async function runMany(
 ): Promise<number> {
   const seeds = Array.from({ length: args.seeds }, (_, i) => firstSeed + i)
   const progress = new Progress(seeds.length, io.stderr, `isthmus sim ${spec.name}`)
+  progress.begin()
   const verdicts = new Map<number, SeedVerdict>()
   let printed = 0
   let workers = 0

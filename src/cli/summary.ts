@@ -11,6 +11,8 @@ import { replayCommandOf } from './run-spec.ts'
 
 /** Violations printed per seed: the first ones explain a failure. */
 const violationsShownMax = 5
+/** A violation's detail on a terminal line: a whole document's JSON would bury the rest. */
+const detailCharsMax = 240
 
 function idsLabel(ids: readonly string[]): string {
   return ids.length <= 6 ? ids.join(' ') : `${ids[0]}..${ids.at(-1)}`
@@ -24,9 +26,11 @@ function faultsLine(spec: RunSpec): string {
 }
 
 export function violationLines(violations: readonly Violation[]): string[] {
+  const clip = (detail: string) =>
+    detail.length > detailCharsMax ? `${detail.slice(0, detailCharsMax)}…` : detail
   const lines = violations
     .slice(0, violationsShownMax)
-    .map((v) => `  ${v.invariant} at ${v.atMs} ms: ${v.detail}`)
+    .map((v) => `  ${v.invariant} at ${v.atMs} ms: ${clip(v.detail)}`)
   if (violations.length > violationsShownMax)
     lines.push(`  … and ${violations.length - violationsShownMax} more`)
   return lines
@@ -43,7 +47,7 @@ export function seedSummary(spec: RunSpec, verdict: SeedVerdict): string[] {
   lines.push(
     `run: ${f.safetyMs} ms safety + ${f.livenessMs} ms liveness (virtual); ${f.events} events, ${f.sends} frames sent, ${f.drops} dropped; ${f.writesAcked} writes acknowledged`,
     f.converged
-      ? `converged: ${f.livenessMs} ms into the liveness phase (at ${f.virtualMs} ms)`
+      ? `converged: yes, by the liveness check at ${f.virtualMs} ms (${f.livenessMs} ms after every fault was undone)`
       : 'converged: no, not within the liveness bound',
     verdict.ok ? 'invariants: every one held' : `invariants: ${verdict.violations.length} violated`,
     ...violationLines(verdict.violations),

@@ -3,6 +3,7 @@
  * injected Env, Transport and Store. It holds the control flow (start, frame
  * dispatch, heartbeat ticks, stop); the subsystems hold the logic.
  */
+import type * as Y from 'yjs'
 import type { BackendName } from '../../crdt/backend.ts'
 import type { OpenReport, Store, VersionVector } from '../../store/store.ts'
 import type { Transport } from '../../transport/transport.ts'
@@ -78,20 +79,28 @@ export class AgentNode {
       this.#env.log.log('warn', 'store skipped corrupt records', { count: report.corrupt.length })
       this.#events.emit('corrupt', report)
     }
-    const { id } = await this.#transport.start({
-      env: this.#env,
-      identity: {
-        load: () => this.#store.getMeta(IDENTITY_META),
-        save: (bytes) => this.#store.putMeta(IDENTITY_META, bytes),
-      },
-      events: {
-        frame: (from, bytes) => this.#onFrame(from, bytes),
-        connect: (peer) => this.#onConnect(peer),
-        disconnect: (peer) => this.#replicator?.disconnected(peer),
-      },
-    })
-    this.#id = id
-    await this.#wire(id)
+    try {
+      const { id } = await this.#transport.start({
+        env: this.#env,
+        identity: {
+          load: () => this.#store.getMeta(IDENTITY_META),
+          save: (bytes) => this.#store.putMeta(IDENTITY_META, bytes),
+        },
+        events: {
+          frame: (from, bytes) => this.#onFrame(from, bytes),
+          connect: (peer) => this.#onConnect(peer),
+          disconnect: (peer) => this.#replicator?.disconnected(peer),
+        },
+      })
+      this.#id = id
+      await this.#wire(id)
+    } catch (error) {
+      // Found over real libp2p (a listen port in use): a start that fails must not keep the
+      // store open, or its lock refuses every retry in this process (StoreLockedError).
+      await this.#transport.stop().catch(() => undefined)
+      await this.#store.close().catch(() => undefined)
+      throw error
+    }
     this.#running = true
     this.#armHeartbeat()
   }
@@ -152,7 +161,16 @@ export class AgentNode {
     })
   }
 
-  /** Opens (or creates) a replicated, persisted document. */
+  /**
+   * Opens (or creates) a replicated, persisted document. The overloads type
+   * `change`'s argument by backend, so DESIGN §3's `plan.change(ydoc =>
+   * ydoc.getMap('goals')...)` type-checks as written: a Y.Doc for 'yjs', the
+   * caller's shape (default: any JSON object) for 'automerge'.
+   */
+  async doc(name: string, options?: { backend?: 'yjs' }): Promise<DocHandle<Y.Doc>>
+  // biome-ignore lint/suspicious/noExplicitAny: Automerge's mutable proxy is untyped unless the caller names its shape.
+  async doc<D = Record<string, any>>(name: string, options: { backend: 'automerge' }): Promise<DocHandle<D>>
+  async doc<D = unknown>(name: string, options?: { backend?: BackendName }): Promise<DocHandle<D>>
   async doc<D = unknown>(name: string, options: { backend?: BackendName } = {}): Promise<DocHandle<D>> {
     if (!this.#running || !this.#docs) throw new NodeStoppedError('start the node before opening documents')
     return (await this.#docs.handle(name, options.backend ?? 'yjs')) as DocHandle<D>

@@ -37,8 +37,13 @@ interface PeerHolding {
   /** When its digest last equalled ours (undefined: never since we first heard it). */
   inSyncAtMs: number | undefined
   firstHeardMs: number
-  /** Its per-document vectors, from its latest `vectors` frame and `sync` frames since. */
+  /**
+   * Its per-document vectors: ours when its digest last matched (equal digests,
+   * equal vectors), then its `vectors` and `sync` frames since.
+   */
   vectors: Map<string, VersionVector>
+  /** Our digest when `vectors` was last copied from ours, so a steady state copies nothing. */
+  copiedDigest: number | undefined
   /** From the latest `diverged` event, until `converged`. */
   divergence: Divergence | undefined
 }
@@ -92,7 +97,12 @@ export class NodeMetrics {
     const holding = this.#peer(peer, nowMs)
     if (!holding) return
     holding.digest = digest
-    if (digest === ours) holding.inSyncAtMs = nowMs
+    if (digest !== ours) return
+    holding.inSyncAtMs = nowMs
+    if (holding.copiedDigest !== ours) {
+      holding.copiedDigest = ours
+      holding.vectors = new Map(this.#source().docs.map((d) => [d.name, { ...d.vector }]))
+    }
   }
 
   /** `peer` told us its vector of `doc` (a `sync` frame), or of all its documents (`vectors`, `all`). */
@@ -106,6 +116,7 @@ export class NodeMetrics {
     if (!holding) return
     if (all) holding.vectors.clear()
     for (const d of docs) holding.vectors.set(d.name, d.vector)
+    holding.copiedDigest = undefined
   }
 
   diverged(peer: string, divergence: Divergence, nowMs: number): void {
@@ -173,6 +184,7 @@ export class NodeMetrics {
         inSyncAtMs: undefined,
         firstHeardMs: nowMs,
         vectors: new Map(),
+        copiedDigest: undefined,
         divergence: undefined,
       }
       this.#peers.set(peer, holding)

@@ -23,6 +23,14 @@ import type { AckFrame, Frame, SyncFrame, UpdatesFrame, VectorsFrame } from './w
 /** Bytes of live updates queued for one peer before we give up and resync it from vectors. */
 export const PEER_QUEUE_BYTES_MAX = 8 * 1024 * 1024
 
+/**
+ * How long a pull of one document from one peer may run before another peer
+ * may be asked for the same document. After a heal, every node on one side
+ * lacks the same delta and every node on the other side could send it; asking
+ * one at a time keeps the bytes on the wire near the delta itself.
+ */
+export const PULL_EXCLUSIVE_MS = 2_000
+
 /** Sync messages exchanged per document per peer without a round settling: a runaway guard. */
 export const SYNC_ROUNDS_MAX = 64
 
@@ -65,6 +73,8 @@ interface PeerState {
 export class Replicator {
   readonly #deps: ReplicatorDeps
   readonly #peers = new Map<string, PeerState>()
+  /** Per document, the peer we are pulling it from now, and since when. */
+  readonly #pulls = new Map<string, { peer: string; sinceMs: number }>()
 
   constructor(deps: ReplicatorDeps) {
     this.#deps = deps
@@ -77,6 +87,16 @@ export class Replicator {
 
   disconnected(peer: string): void {
     this.#peers.delete(peer) // sessions restart from saved sync state on reconnect
+    for (const [doc, pull] of this.#pulls) if (pull.peer === peer) this.#pulls.delete(doc)
+  }
+
+  /** Claims the pull of `doc` for `peer`, unless another peer's pull of it is still young. */
+  #claimPull(doc: string, peer: string): boolean {
+    const now = this.#deps.env.clock.now()
+    const current = this.#pulls.get(doc)
+    if (current && current.peer !== peer && now - current.sinceMs < PULL_EXCLUSIVE_MS) return false
+    this.#pulls.set(doc, { peer, sinceMs: now })
+    return true
   }
 
   /** Asks `peer` for its vectors (rate-limited to one request per `minIntervalMs` unless forced). */
@@ -174,7 +194,9 @@ export class Replicator {
       addCounts(missingThere, missing(d.vector, replica.vector))
       // Pull: we start the library's sync only where the peer holds dots we lack.
       const order = compare(replica.vector, d.vector)
-      if (order === 'before' || order === 'concurrent') await this.#startSync(peer, replica)
+      if ((order === 'before' || order === 'concurrent') && this.#claimPull(d.name, peer)) {
+        await this.#startSync(peer, replica)
+      }
     }
     for (const r of this.#deps.replicas()) {
       if (!theirs.has(r.name)) addCounts(missingThere, missing({}, r.vector))
@@ -207,10 +229,15 @@ export class Replicator {
     const previous = await this.#session(peer, replica)
     const session = { sync: replica.backend.syncWith(previous.sync.save()), rounds: 0 }
     this.#peer(peer).sessions.set(replica.name, session)
-    this.#sendSync(peer, replica, session)
+    this.#sendSync(peer, replica, session, true)
   }
 
-  #sendSync(peer: string, replica: DocReplica, session: { sync: PeerSync; rounds: number }): void {
+  #sendSync(
+    peer: string,
+    replica: DocReplica,
+    session: { sync: PeerSync; rounds: number },
+    restart = false,
+  ): void {
     if (session.rounds >= SYNC_ROUNDS_MAX) return
     const payload = session.sync.generate()
     if (!payload) return
@@ -220,7 +247,10 @@ export class Replicator {
       type: 'sync',
       doc: replica.name,
       backend: replica.backendName,
-      vector: replica.vector,
+      // A receiver that catches up with us takes our vector as held, so we vouch only for what
+      // we have integrated: with updates still waiting on their dependencies, we vouch for nothing.
+      vector: replica.backend.hasPending() ? {} : replica.vector,
+      restart,
       payload,
     }
     this.#deps.send(peer, frame)
@@ -228,10 +258,15 @@ export class Replicator {
 
   async #onSync(peer: string, frame: SyncFrame): Promise<void> {
     const replica = await this.#deps.replica(frame.doc, frame.backend as BackendName)
-    const session = await this.#session(peer, replica)
+    let session = await this.#session(peer, replica)
+    if (frame.restart) {
+      session = { sync: replica.backend.syncWith(session.sync.save()), rounds: 0 }
+      this.#peer(peer).sessions.set(replica.name, session)
+    }
     const update = session.sync.receive(frame.payload)
     const receipt = { update, caughtUp: session.sync.caughtUp }
     await replica.applySync(peer, receipt, frame.vector)
+    if (receipt.caughtUp && this.#pulls.get(replica.name)?.peer === peer) this.#pulls.delete(replica.name)
     replica.heldUpTo(peer, frame.vector)
     void this.#deps.saveSyncState(replica.name, peer, session.sync.save()).catch(() => undefined)
     this.#sendSync(peer, replica, session)

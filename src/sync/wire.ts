@@ -58,6 +58,12 @@ export interface SyncFrame {
   backend: string
   /** The sender's vector for this document when it generated `payload`. */
   vector: VersionVector
+  /**
+   * The first message of a new conversation: the receiver restarts its side
+   * too (from its saved state), forgetting what it believes it already sent,
+   * in case that message was lost.
+   */
+  restart: boolean
   /** A message of the backend's own sync protocol. */
   payload: Uint8Array
 }
@@ -101,6 +107,12 @@ function readVector(r: FrameReader): VersionVector {
   return Object.fromEntries(entries)
 }
 
+function readFlag(r: FrameReader): boolean {
+  const flag = r.u8()
+  if (flag > 1) throw new WireDecodeError(`flag byte ${flag} is neither 0 nor 1`)
+  return flag === 1
+}
+
 /** Encodes a frame. Throws RangeError on a frame that breaks a bound (a programmer error). */
 export function encodeFrame(frame: Frame): Uint8Array {
   const e = encoding.createEncoder()
@@ -139,6 +151,7 @@ function writeBody(e: encoding.Encoder, frame: Frame): void {
       writeString(e, frame.doc)
       writeString(e, frame.backend)
       writeVector(e, frame.vector)
+      encoding.writeUint8(e, frame.restart ? 1 : 0)
       encoding.writeVarUint8Array(e, frame.payload)
       return
     case 'updates':
@@ -180,7 +193,7 @@ function readBody(r: FrameReader, type: number): Frame {
     case typeCodes.heartbeat:
       return readHeartbeat(r)
     case typeCodes.vectors: {
-      const reply = r.u8() === 1
+      const reply = readFlag(r)
       const count = r.varUint(DOCS_MAX)
       const docs: VectorsFrame['docs'] = []
       for (let i = 0; i < count; i++) {
@@ -198,6 +211,7 @@ function readBody(r: FrameReader, type: number): Frame {
         doc: r.string(NAME_BYTES_MAX),
         backend: r.string(NAME_BYTES_MAX),
         vector: readVector(r),
+        restart: readFlag(r),
         payload: r.bytes(FRAME_BYTES_MAX),
       }
     case typeCodes.updates:

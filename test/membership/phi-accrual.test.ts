@@ -20,7 +20,10 @@ describe('phi-accrual detector', () => {
         (intervals, probes) => {
           const d = new PhiAccrualDetector(options)
           let t = 0
-          for (const interval of intervals) d.heartbeat((t += interval))
+          for (const interval of intervals) {
+            t += interval
+            d.heartbeat(t)
+          }
           const sorted = [...probes].sort((a, b) => a - b)
           const phis = sorted.map((p) => d.phi(t + p))
           for (let i = 1; i < phis.length; i++) expect(phis[i]).toBeGreaterThanOrEqual(phis[i - 1] as number)
@@ -34,7 +37,8 @@ describe('phi-accrual detector', () => {
     const d = new PhiAccrualDetector(options)
     let t = 0
     for (let i = 0; i < 100; i++) {
-      d.heartbeat((t += 250))
+      t += 250
+      d.heartbeat(t)
       expect(d.phi(t + 240)).toBeLessThan(8)
     }
     expect(d.phi(t + 500)).toBeLessThan(8)
@@ -47,8 +51,10 @@ describe('phi-accrual detector', () => {
     let a = 0
     let b = 0
     for (let i = 0; i < 200; i++) {
-      regular.heartbeat((a += 250))
-      jittery.heartbeat((b += i % 2 === 0 ? 50 : 450))
+      a += 250
+      b += i % 2 === 0 ? 50 : 450
+      regular.heartbeat(a)
+      jittery.heartbeat(b)
     }
     expect(jittery.phi(b + 900)).toBeLessThan(regular.phi(a + 900))
   })

@@ -27,7 +27,14 @@ export const frameArbitrary: fc.Arbitrary<Frame> = fc.oneof(
     reply: fc.boolean(),
     docs: fc.array(fc.record({ name, backend: name, vector }), { maxLength: 4 }),
   }),
-  fc.record({ type: fc.constant('sync' as const), doc: name, backend: name, vector, payload: bytes }),
+  fc.record({
+    type: fc.constant('sync' as const),
+    doc: name,
+    backend: name,
+    vector,
+    restart: fc.boolean(),
+    payload: bytes,
+  }),
   fc.record({
     type: fc.constant('updates' as const),
     doc: name,
