@@ -14,12 +14,13 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { availableParallelism, cpus, totalmem } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { durableWrites } from './durable-writes.ts'
+import { healConvergence } from './heal-convergence.ts'
 import { restartRecovery } from './restart-recovery.ts'
 import { type Benchmark, type BenchResult, formatJsonLine, formatMarkdown, formatTable } from './result.ts'
 import { simSpeed } from './sim-speed.ts'
 
 /** Every benchmark, in BENCHMARKS.md order. To add one: import it and list it here. */
-const benchmarks: readonly Benchmark[] = [durableWrites, restartRecovery, simSpeed]
+const benchmarks: readonly Benchmark[] = [durableWrites, healConvergence, restartRecovery, simSpeed]
 
 const usage = 'usage: npm run bench -- [NAME|NUMBER ...] [--quick] [--markdown]'
 

@@ -3,8 +3,9 @@
  * document first heard of from a peer is created here and stored, so it can
  * be served and opened later). Loads replicas from the store on demand, once.
  */
+import { applyUpdatesIsolating } from '../../crdt/apply-updates.ts'
 import type { BackendName, DocBackend } from '../../crdt/backend.ts'
-import type { Store } from '../../store/store.ts'
+import type { Store, StoredUpdate } from '../../store/store.ts'
 import type { Env } from '../env/types.ts'
 import { BackendMismatchError } from '../errors.ts'
 import { Emitter } from '../events.ts'
@@ -121,12 +122,35 @@ export class DocRegistry {
       hooks: this.#hooks,
       vector,
     })
-    for (const entry of stored?.updates ?? []) {
-      instance.applyUpdate(entry.update)
-      replica.loadDot(entry.dot)
-    }
+    this.#applyTail(name, instance, replica, stored?.updates ?? [])
     this.#loaded.set(name, replica)
     return replica
+  }
+
+  /**
+   * Applies the stored log tail in one backend call (one applyUpdates, not one
+   * applyUpdate per entry: an Automerge call costs tens of ms on a large
+   * document whatever it carries). An entry the backend cannot read is logged
+   * and skipped, and its dot is not claimed; the rest still load.
+   */
+  #applyTail(name: string, backend: DocBackend, replica: DocReplica, tail: readonly StoredUpdate[]): void {
+    const { rejected } = applyUpdatesIsolating(
+      backend,
+      tail.map((entry) => entry.update),
+    )
+    const skipped = new Set(rejected.map(({ index }) => index))
+    for (const { index, error } of rejected) {
+      const { dot } = tail[index] as StoredUpdate
+      this.#env.log.log('warn', 'skipped a stored update that cannot be read', {
+        doc: name,
+        origin: dot.origin,
+        seq: dot.seq,
+        error: String(error),
+      })
+    }
+    tail.forEach((entry, index) => {
+      if (!skipped.has(index)) replica.loadDot(entry.dot)
+    })
   }
 }
 

@@ -4,6 +4,7 @@
  * live update from a peer, a sync message) goes through here, so the rule
  * "in the store before it is acknowledged or forwarded" is kept in one place.
  */
+import { applyUpdatesIsolating } from '../../crdt/apply-updates.ts'
 import type { BackendName, DocBackend, SyncReceipt } from '../../crdt/backend.ts'
 import type { Dot, Store, VersionVector } from '../../store/store.ts'
 import type { Logger } from '../env/types.ts'
@@ -117,12 +118,27 @@ export class DocReplica {
     from: string,
     entries: Array<{ origin: string; seq: number; update: Uint8Array }>,
   ): Promise<Dot[]> {
-    const fresh = entries.filter((e) => e.seq > 0 && !this.#held(e))
-    let changed = false
-    for (const e of fresh) {
-      changed = this.backend.applyUpdate(e.update) || changed
-      this.#applying.add(`${e.origin}\u0000${e.seq}`)
+    const candidates = entries.filter((e) => e.seq > 0 && !this.#held(e))
+    // The frame's entries in one backend call (one Automerge call costs tens of
+    // ms on a large document, whatever it carries). An entry the backend cannot
+    // read is logged and left out: not stored, not acknowledged.
+    const { changed, rejected } = applyUpdatesIsolating(
+      this.backend,
+      candidates.map((e) => e.update),
+    )
+    for (const { index, error } of rejected) {
+      const { origin, seq } = candidates[index] as (typeof candidates)[number]
+      this.#log.log('warn', 'dropped an update that cannot be read', {
+        doc: this.name,
+        from,
+        origin,
+        seq,
+        error: String(error),
+      })
     }
+    const unreadable = new Set(rejected.map(({ index }) => candidates[index]))
+    const fresh = candidates.filter((e) => !unreadable.has(e))
+    for (const e of fresh) this.#applying.add(`${e.origin}\u0000${e.seq}`)
     if (changed) this.#hooks.changed(this, from)
     await Promise.all(
       fresh.map(async (e) => {

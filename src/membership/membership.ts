@@ -60,13 +60,24 @@ interface Peer {
   /** Its latest gossiped view of every member. */
   reports: Map<string, Reachability>
   lastHeartbeatSeq: number
+  /** Where it can be dialed: what it said itself, else what others said. */
+  addresses: string[]
 }
+
+/** A member and where it can be dialed, as remembered across restarts. */
+export interface KnownMember {
+  id: string
+  addresses: string[]
+}
+
+/** Addresses kept per member (see ADDRESSES_PER_MEMBER_MAX on the wire). */
+export const ADDRESSES_KEPT_MAX = 8
 
 export interface MembershipEvents {
   member(view: MemberView): void
   partition(view: ClusterView): void
   heal(view: ClusterView): void
-  membersChanged(members: string[]): void
+  membersChanged(members: KnownMember[]): void
 }
 
 export class Membership {
@@ -83,14 +94,17 @@ export class Membership {
     env: Env,
     options: MembershipOptions,
     events: MembershipEvents,
-    members: string[],
+    members: KnownMember[],
   ) {
     this.self = self
     this.#env = env
     this.#options = options
     this.#events = events
     this.#startedMs = env.clock.now()
-    for (const id of members) this.#know(id)
+    for (const m of members) {
+      this.#know(m.id)
+      this.#learnAddresses(m.id, m.addresses, false)
+    }
     // Start from the current truth (members configured but not heard yet: partitioned)
     // so the first tick does not announce a partition that is only start-up.
     this.#partitioned = this.view().partitioned
@@ -101,17 +115,50 @@ export class Membership {
     return [this.self, ...this.#peers.keys()].sort()
   }
 
-  /** Adds a member learned from configuration, a connection or gossip. Returns whether it was new. */
-  add(id: string): boolean {
-    const added = this.#know(id)
-    if (added) this.#events.membersChanged(this.members())
-    return added
+  /** Every known member other than self, with its addresses. */
+  known(): KnownMember[] {
+    return [...this.#peers].map(([id, p]) => ({ id, addresses: [...p.addresses] }))
+  }
+
+  /**
+   * A connection to `id` is up: that is evidence it is alive, as good as a
+   * heartbeat, so a join does not look like a partition until the first
+   * heartbeat arrives.
+   */
+  contact(id: string): void {
+    if (id === this.self) return
+    if (this.#know(id)) this.#events.membersChanged(this.known())
+    const peer = this.#peers.get(id)
+    if (!peer) return
+    const now = this.#env.clock.now()
+    peer.detector.heartbeat(now)
+    this.#markAlive(id, peer, now)
   }
 
   /** The heartbeat to send now (the node adds the digest and seq). */
-  heartbeatBody(): Pick<HeartbeatFrame, 'members' | 'reach'> {
+  heartbeatBody(selfAddresses: string[]): Pick<HeartbeatFrame, 'members' | 'reach'> {
     const reach = [...this.#peers].map(([peer, p]) => ({ peer, status: p.status }))
-    return { members: this.members(), reach }
+    const self = { id: this.self, addresses: selfAddresses.slice(0, ADDRESSES_KEPT_MAX) }
+    return { members: [self, ...this.known()], reach }
+  }
+
+  #learnAddresses(id: string, addresses: string[], ownWord: boolean): boolean {
+    const peer = this.#peers.get(id)
+    if (!peer || addresses.length === 0) return false
+    // A member's own word about its addresses wins; hearsay only fills a gap.
+    if (!ownWord && peer.addresses.length > 0) return false
+    const next = addresses.slice(0, ADDRESSES_KEPT_MAX)
+    if (next.join('\n') === peer.addresses.join('\n')) return false
+    peer.addresses = next
+    return true
+  }
+
+  #markAlive(id: string, peer: Peer, now: number): void {
+    if (peer.status === 'alive' || peer.detector.phi(now) >= this.#options.phiThreshold) return
+    peer.status = 'alive'
+    peer.unreachableSinceMs = undefined
+    this.#events.member(this.#memberView(id, peer, now))
+    this.#checkPartition()
   }
 
   /** A heartbeat arrived from `from`. */
@@ -127,16 +174,14 @@ export class Membership {
     const now = this.#env.clock.now()
     peer.detector.heartbeat(now)
     peer.reports = new Map(frame.reach.map(({ peer: id, status }) => [id, status]))
-    for (const id of frame.members) changed = this.#know(id) || changed
-    if (changed) this.#events.membersChanged(this.members())
+    for (const m of frame.members) {
+      changed = this.#know(m.id) || changed
+      changed = this.#learnAddresses(m.id, m.addresses, m.id === from) || changed
+    }
+    if (changed) this.#events.membersChanged(this.known())
     // Only the sender's own status can change on its heartbeat; the rest waits for the tick,
     // so a flood of heartbeats costs O(1) each, not O(members).
-    if (peer.status !== 'alive' && peer.detector.phi(now) < this.#options.phiThreshold) {
-      peer.status = 'alive'
-      peer.unreachableSinceMs = undefined
-      this.#events.member(this.#memberView(from, peer, now))
-      this.#checkPartition()
-    }
+    this.#markAlive(from, peer, now)
   }
 
   /** Re-evaluates every peer's status and the partition state; call on every heartbeat tick. */
@@ -224,6 +269,7 @@ export class Membership {
       unreachableSinceMs: undefined,
       reports: new Map(),
       lastHeartbeatSeq: -1,
+      addresses: [],
     })
     return true
   }

@@ -12,6 +12,7 @@ import { type BackendFactory, DocRegistry } from '../docs/doc-registry.ts'
 import type { Env, Timer } from '../env/types.ts'
 import { NodeStoppedError } from '../errors.ts'
 import { Emitter } from '../events.ts'
+import { decodeKnownMembers, encodeKnownMembers, MemberDialer } from '../membership/member-dialer.ts'
 import type { ClusterView, MemberView } from '../membership/membership.ts'
 import { Membership } from '../membership/membership.ts'
 import { Replicator, type ReplicatorEvents } from '../sync/replicator.ts'
@@ -45,6 +46,7 @@ export class AgentNode {
   #id: string | undefined
   #docs: DocRegistry | undefined
   #membership: Membership | undefined
+  #dialer: MemberDialer | undefined
   #replicator: Replicator | undefined
   #heartbeatTimer: Timer | undefined
   #heartbeatSeq = 0
@@ -107,7 +109,7 @@ export class AgentNode {
 
   async #wire(id: string): Promise<void> {
     const env = this.#env
-    const known = decodeMembers(await this.#store.getMeta(MEMBERS_META))
+    const known = decodeKnownMembers(await this.#store.getMeta(MEMBERS_META))
     this.#membership = new Membership(
       id,
       env,
@@ -120,10 +122,11 @@ export class AgentNode {
         partition: (view) => this.#events.emit('partition', view),
         heal: (view) => this.#events.emit('heal', view),
         membersChanged: (members) =>
-          void this.#store.putMeta(MEMBERS_META, encodeMembers(members)).catch(() => {}),
+          void this.#store.putMeta(MEMBERS_META, encodeKnownMembers(members)).catch(() => {}),
       },
-      [...new Set([...this.#options.members, ...known])],
+      [...this.#options.members.map((id) => ({ id, addresses: [] })), ...known],
     )
+    this.#dialer = new MemberDialer(env, this.#transport)
     const replicatorEvents = new Emitter<ReplicatorEvents>(env.log)
     replicatorEvents.on('diverged', (e) => {
       this.metricsState.diverged(e.peer, e, env.clock.now())
@@ -250,11 +253,12 @@ export class AgentNode {
     const membership = this.#membership
     if (!membership) return
     membership.tick()
+    this.#dialer?.tick(membership.known())
     const frame: Frame = {
       type: 'heartbeat',
       seq: ++this.#heartbeatSeq,
       digest: this.#digest(),
-      ...membership.heartbeatBody(),
+      ...membership.heartbeatBody(this.#transport.addresses()),
     }
     const bytes = encodeFrame(frame)
     for (const peer of this.#transport.connected()) this.#sendBytes(peer, bytes)
@@ -265,7 +269,7 @@ export class AgentNode {
   }
 
   #onConnect(peer: string): void {
-    if (this.#membership?.add(peer)) this.#env.log.log('info', 'member joined', { peer })
+    this.#membership?.contact(peer)
     this.#replicator?.connected(peer)
   }
 
@@ -315,19 +319,5 @@ export class AgentNode {
     const sent = this.#transport.send(peer, bytes)
     if (sent) this.metricsState.sent(bytes.length)
     return sent
-  }
-}
-
-function encodeMembers(members: string[]): Uint8Array {
-  return new TextEncoder().encode(JSON.stringify(members))
-}
-
-function decodeMembers(bytes: Uint8Array | undefined): string[] {
-  if (!bytes) return []
-  try {
-    const parsed: unknown = JSON.parse(new TextDecoder().decode(bytes))
-    return Array.isArray(parsed) ? parsed.filter((m): m is string => typeof m === 'string') : []
-  } catch {
-    return []
   }
 }

@@ -22,6 +22,8 @@ export const FRAME_BYTES_MAX = 32 * 1024 * 1024
 export const NAME_BYTES_MAX = 512
 /** Members named in one heartbeat: full-mesh heartbeats are meant for clusters up to ~50 nodes. */
 export const MEMBERS_MAX = 1024
+/** Addresses gossiped per member: a host has a few (IPv4, IPv6, loopback), not hundreds. */
+export const ADDRESSES_PER_MEMBER_MAX = 8
 /** Documents described in one vectors frame. */
 export const DOCS_MAX = 100_000
 /** Origins in one version vector. */
@@ -39,8 +41,12 @@ export interface HeartbeatFrame {
   seq: number
   /** Hash of the sender's per-document version vectors: equal digests mean nothing to pull. */
   digest: number
-  /** Every member the sender knows of, so membership spreads from any contact. */
-  members: string[]
+  /**
+   * Every member the sender knows of, with the addresses it can be dialed at
+   * (the sender's own first), so a node that joined through one member finds
+   * and connects to all the others.
+   */
+  members: Array<{ id: string; addresses: string[] }>
   /** The sender's view of each peer it monitors. */
   reach: Array<{ peer: string; status: Reachability }>
 }
@@ -131,7 +137,11 @@ function writeBody(e: encoding.Encoder, frame: Frame): void {
       encoding.writeVarUint(e, frame.seq)
       encoding.writeUint32(e, frame.digest >>> 0)
       encoding.writeVarUint(e, frame.members.length)
-      for (const m of frame.members) writeString(e, m)
+      for (const m of frame.members) {
+        writeString(e, m.id)
+        encoding.writeVarUint(e, m.addresses.length)
+        for (const a of m.addresses) writeString(e, a)
+      }
       encoding.writeVarUint(e, frame.reach.length)
       for (const { peer, status } of frame.reach) {
         writeString(e, peer)
@@ -232,8 +242,14 @@ function readHeartbeat(r: FrameReader): HeartbeatFrame {
   const seq = r.varUint()
   const digest = r.u32()
   const memberCount = r.varUint(MEMBERS_MAX)
-  const members: string[] = []
-  for (let i = 0; i < memberCount; i++) members.push(r.string(NAME_BYTES_MAX))
+  const members: HeartbeatFrame['members'] = []
+  for (let i = 0; i < memberCount; i++) {
+    const id = r.string(NAME_BYTES_MAX)
+    const addressCount = r.varUint(ADDRESSES_PER_MEMBER_MAX)
+    const addresses: string[] = []
+    for (let j = 0; j < addressCount; j++) addresses.push(r.string(NAME_BYTES_MAX))
+    members.push({ id, addresses })
+  }
   const reachCount = r.varUint(MEMBERS_MAX)
   const reach: HeartbeatFrame['reach'] = []
   for (let i = 0; i < reachCount; i++) {

@@ -24,7 +24,7 @@ async function cluster(seed: number) {
   return sim
 }
 
-const valueOf = async (sim: Simulation, id: string) =>
+const kvOf = async (sim: Simulation, id: string) =>
   ((await sim.node(id).doc('plan', { backend: 'yjs' })).value() as { kv?: Record<string, string> }).kv ?? {}
 
 describe('replicas: k', () => {
@@ -47,7 +47,7 @@ describe('replicas: k', () => {
     sim.crash('n2')
     sim.heal()
     await sim.runFor(5_000)
-    for (const id of ['n3', 'n4', 'n5']) expect((await valueOf(sim, id)).precious).toBe('yes')
+    for (const id of ['n3', 'n4', 'n5']) expect((await kvOf(sim, id)).precious).toBe('yes')
     await sim.stop()
   })
 
@@ -73,7 +73,7 @@ describe('replicas: k', () => {
       // Acknowledged locally all the same: after healing everyone has it.
       sim.heal()
       await sim.runFor(5_000)
-      for (const id of ids) expect((await valueOf(sim, id)).lonely).toBe('yes')
+      for (const id of ids) expect((await kvOf(sim, id)).lonely).toBe('yes')
       await sim.stop()
     },
   )

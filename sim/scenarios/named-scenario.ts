@@ -1,0 +1,53 @@
+/**
+ * A named scenario: the faults of one well-known failure pattern as plain
+ * data, over any set of node ids and any safety-phase length. Step times are
+ * fractions of the safety phase, so `--duration 60000` stretches the same
+ * story instead of leaving 54 quiet seconds after it.
+ */
+import type { FaultStep } from '../fault-plan.ts'
+import type { NetworkOptions } from '../network-options.ts'
+
+export interface NamedScenario {
+  readonly name: string
+  /** One line for `isthmus sim --help` and the report header. */
+  readonly summary: string
+  /** Fewer nodes cannot show the failure (a majorities ring needs 4). */
+  readonly nodesMin: number
+  /** The safety phase, unless `--duration` says otherwise. */
+  readonly durationMsDefault: number
+  /** Bound on the liveness phase: heal, restart, and every invariant must hold by then. */
+  readonly livenessMsMax: number
+  readonly network: NetworkOptions
+  /** Virtual ms a write waits before it is durable (a crash then loses the unsynced tail). */
+  readonly storeSyncMs: number
+  /** A client write every this many virtual ms on average, on a node drawn from the seed. */
+  readonly writeEveryMs: number
+  /** Faults and network options drawn from the seed instead of `plan` (swarm testing). */
+  readonly swarm: boolean
+  /** The fault plan for `ids` over a safety phase of `durationMs`. */
+  plan(ids: readonly string[], durationMs: number): FaultStep[]
+}
+
+/** The network every named scenario runs on unless it says otherwise: a lossy LAN. */
+export const lossyLan: NetworkOptions = { latencyMs: [1, 40], loss: 0.02, duplicate: 0.01 }
+
+/** Fields every named scenario shares; each file overrides what its story needs. */
+export const scenarioDefaults = {
+  nodesMin: 2,
+  durationMsDefault: 6000,
+  livenessMsMax: 20_000,
+  network: lossyLan,
+  storeSyncMs: 0,
+  writeEveryMs: 150,
+  swarm: false,
+} as const
+
+/** `fraction` of the way into a safety phase of `durationMs`, in whole virtual ms. */
+export function atFraction(durationMs: number, fraction: number): number {
+  return Math.round(durationMs * fraction)
+}
+
+/** The id at `i`, wrapping around, so plans written for five nodes still run on fewer. */
+export function idAt(ids: readonly string[], i: number): string {
+  return ids[i % ids.length] as string
+}

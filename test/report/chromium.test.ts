@@ -1,0 +1,118 @@
+/**
+ * The report in a real browser: Debian's chromium, headless, driven by
+ * playwright-core. Checks that every chart draws (canvases with a size), the
+ * verdict is there, nothing logs an error and nothing is fetched from the
+ * network; saves screenshots (a temp folder, and /tmp/isthmus-report.png
+ * for people to look at).
+ */
+import { copyFileSync, existsSync, mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { type Browser, chromium } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { writeReport } from '../../sim/report/index.ts'
+import { ReportBuilder } from '../../sim/report/report-model.ts'
+import { runSeed } from '../../src/cli/run-seed.ts'
+import { resolveRunSpec } from '../../src/cli/run-spec.ts'
+import { parseSimArgs } from '../../src/cli/sim-args.ts'
+import { failingScenario, writeJson } from '../cli/run-cli.ts'
+
+const chromiumPath = '/usr/bin/chromium'
+const chromiumArgs = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+]
+const dir = mkdtempSync(join(tmpdir(), 'isthmus-report-'))
+let browser: Browser
+
+/** Runs `args` as `isthmus sim` would and writes its report; returns the path. */
+async function report(name: string, args: string[], seed: number): Promise<string> {
+  const builder = new ReportBuilder()
+  await runSeed(resolveRunSpec(parseSimArgs(args)), seed, { sink: (line) => builder.line(line) })
+  const path = join(dir, `${name}.html`)
+  writeReport(builder.finish(), path)
+  return path
+}
+
+interface Rendered {
+  verdict: string
+  canvases: Array<{ width: number; height: number }>
+  problems: string[]
+  screenshot: string
+}
+
+async function render(path: string): Promise<Rendered> {
+  const page = await browser.newPage({ viewport: { width: 1200, height: 900 } })
+  const problems: string[] = []
+  page.on('console', (m) => {
+    if (m.type() === 'error' || m.type() === 'warning') problems.push(`console ${m.type()}: ${m.text()}`)
+  })
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`))
+  page.on('request', (r) => {
+    if (!/^(file|data):/.test(r.url())) problems.push(`network request: ${r.url()}`)
+  })
+  await page.goto(pathToFileURL(path).href)
+  await page.waitForSelector('.uplot canvas')
+  const verdict = (await page.textContent('#verdict')) ?? ''
+  const canvases = await page.$$eval('.chart canvas', (els) =>
+    els.map((el) => ({
+      width: (el as unknown as { width: number }).width,
+      height: (el as unknown as { height: number }).height,
+    })),
+  )
+  const screenshot = path.replace(/\.html$/, '.png')
+  await page.screenshot({ path: screenshot, fullPage: true })
+  await page.close()
+  return { verdict, canvases, problems, screenshot }
+}
+
+beforeAll(async () => {
+  if (!existsSync(chromiumPath)) {
+    throw new Error(
+      `${chromiumPath} is missing: install Debian's chromium (apt-get install -y chromium; .ci/run does it)`,
+    )
+  }
+  browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs })
+})
+
+afterAll(async () => {
+  await browser?.close()
+})
+
+describe('the HTML report in headless Chromium', () => {
+  it('renders a passing partition-heal run: pair rows, reach, divergence, verdict', async () => {
+    const page = await render(await report('partition-heal', ['--scenario', 'partition-heal'], 42))
+    expect(page.problems).toEqual([])
+    expect(page.verdict).toContain('PASS: every invariant held')
+    expect(page.canvases).toHaveLength(3)
+    for (const canvas of page.canvases) {
+      expect(canvas.width).toBeGreaterThan(300)
+      expect(canvas.height).toBeGreaterThan(100)
+    }
+    copyFileSync(page.screenshot, '/tmp/isthmus-report.png')
+  })
+
+  it('renders a failing run with its violations', async () => {
+    const file = writeJson(dir, 'split.json', failingScenario)
+    const page = await render(await report('failing', ['--scenario', file], 3))
+    expect(page.problems).toEqual([])
+    expect(page.verdict).toMatch(/^FAIL: \d+ violations$/)
+    expect(page.canvases).toHaveLength(3)
+  })
+
+  it('renders a 20-node crash-restart run without pair rows', async () => {
+    const page = await render(
+      await report('crash-restart-20', ['--scenario', 'crash-restart', '--nodes', '20'], 1),
+    )
+    expect(page.problems).toEqual([])
+    expect(page.verdict).toContain('PASS')
+    expect(page.canvases).toHaveLength(2)
+  })
+})
