@@ -17,7 +17,7 @@ export const frameArbitrary: fc.Arbitrary<Frame> = fc.oneof(
     type: fc.constant('heartbeat' as const),
     seq: fc.nat(),
     digest: fc.nat({ max: 0xffff_ffff }),
-    members: fc.array(name, { maxLength: 6 }),
+    members: fc.array(fc.record({ id: name, addresses: fc.array(name, { maxLength: 3 }) }), { maxLength: 6 }),
     reach: fc.array(fc.record({ peer: name, status: fc.constantFrom('alive', 'suspect', 'dead' as const) }), {
       maxLength: 6,
     }),

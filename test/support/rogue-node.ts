@@ -5,7 +5,18 @@
  * run in the benchmarks.
  */
 import fc from 'fast-check'
-import type { SimNodeFactory, SimNodeLike } from '../../sim/index.ts'
+import {
+  type AckedWrites,
+  agentInvariants,
+  agentNodeFactory,
+  applyWrite,
+  runScenario,
+  type SimNodeFactory,
+  type SimNodeLike,
+  type Verdict,
+  writesFromSeed,
+} from '../../sim/index.ts'
+import type { AgentNode } from '../../src/node/agent-node.ts'
 import { encodeFrame } from '../../src/sync/wire.ts'
 import { frameArbitrary } from './frames.ts'
 
@@ -61,4 +72,68 @@ export function rogueNode(options: {
       stop: () => ctx.transport.stop(),
     }
   }
+}
+
+export interface HostileRun {
+  verdict: Verdict
+  /** Frames the rogue sent (to each honest node). */
+  sent: number
+  acked: AckedWrites
+  /** Frames the honest nodes dropped, all reasons. */
+  dropped: number
+}
+
+/**
+ * n1 and n2 are real nodes replicating a write workload; n3 is the rogue.
+ * Invariants judge the honest nodes only (n3 is no isthmus node).
+ */
+export async function runHostileScenario(options: { seed: number; frames: number }): Promise<HostileRun> {
+  const { seed, frames } = options
+  const acked: AckedWrites = []
+  const sent = { count: 0 }
+  const honest = ['n1', 'n2']
+  const bad = rogueNode({ seed, frames, sent })
+  const factory: SimNodeFactory<SimNodeLike> = (ctx) =>
+    ctx.id === 'n3' ? bad(ctx) : agentNodeFactory(ctx as never)
+  const durationMs = rogueDurationMs(frames) + 1_000
+  let dropped = 0
+  const verdict = await runScenario<SimNodeLike>({
+    seed,
+    nodes: ['n1', 'n2', 'n3'],
+    createNode: factory,
+    node: { heartbeatMs: 250 },
+    workload: writesFromSeed(seed, honest, durationMs, 100),
+    applyOp: applyWrite(acked) as never,
+    invariants: [
+      ...agentInvariants(acked).map((inv) => ({
+        ...inv,
+        atQuiescence: (sim: never) => inv.atQuiescence?.(onlyHonest(sim, honest) as never),
+      })),
+      {
+        name: 'count-drops',
+        atQuiescence: (sim: { node(id: string): AgentNode }) => {
+          dropped = honest.reduce((sum, id) => sum + droppedBy(sim.node(id)), 0)
+          return undefined
+        },
+      },
+    ] as never,
+    durationMs,
+    livenessMsMax: 20_000,
+  })
+  return { verdict, sent: sent.count, acked, dropped }
+}
+
+function droppedBy(node: AgentNode): number {
+  const dropped = node.metrics().framesDropped as Record<string, number>
+  return Object.values(dropped).reduce((a, b) => a + b, 0)
+}
+
+function onlyHonest(sim: { running(): Array<{ id: string; node: unknown }> }, honest: string[]) {
+  return new Proxy(sim, {
+    get(target, prop, receiver) {
+      if (prop === 'running') return () => target.running().filter(({ id }) => honest.includes(id))
+      const value = Reflect.get(target, prop, receiver)
+      return typeof value === 'function' ? value.bind(target) : value
+    },
+  })
 }
