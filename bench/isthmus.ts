@@ -4,6 +4,7 @@
  */
 import {
   type AutomergeBackend,
+  applyUpdatesIsolating,
   createAutomergeBackend,
   createYjsBackend,
   type YjsBackend,
@@ -12,6 +13,8 @@ import { seededRandom } from '../src/env/index.ts'
 import { levelStore, type Store } from '../store/index.ts'
 
 export type { AutomergeBackend, YjsBackend }
+/** How a node applies a stored log tail (src/docs/doc-registry.ts). */
+export { applyUpdatesIsolating }
 
 /** Fixed, so every run draws the same replica ids. */
 const BENCH_SEED = 0x15_7a_05

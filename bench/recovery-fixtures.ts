@@ -11,7 +11,7 @@ import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import * as Automerge from '@automerge/automerge'
 import * as Y from 'yjs'
-import type { Store } from '../store/index.ts'
+import { type AppendResult, COMPACT_COUNT_DEFAULT, type Store } from '../store/index.ts'
 import { openAutomergeBackend, openLevelStore, openYjsBackend } from './isthmus.ts'
 import { folderBytes, tempFolder } from './measure.ts'
 import type { Trace, TraceEdit } from './trace.ts'
@@ -52,19 +52,38 @@ function spliceEdit(doc: Automerge.Doc<unknown>, edit: TraceEdit): void {
   Automerge.splice(doc, ['text'], edit.pos, edit.deleteCount, edit.insert)
 }
 
-/** The state after the first `count` edits, built with the raw library, as bytes. */
-function rawPrefixBytes(backend: Fixture['backend'], trace: Trace, count: number): Uint8Array {
+/** A document built with the raw library, one edit of the repeated trace at a time. */
+interface RawBuilder {
+  /** Applies edits until `count` of them are in. */
+  advanceTo(count: number): void
+  /** The state so far, as bytes (`Y.encodeStateAsUpdate` / `Automerge.save`). */
+  bytes(): Uint8Array
+}
+
+function rawBuilder(backend: Fixture['backend'], trace: Trace): RawBuilder {
+  let done = 0
   if (backend === 'yjs') {
     const doc = new Y.Doc()
     const text = doc.getText('text')
-    for (let i = 0; i < count; i++) doc.transact(() => applyEdit(text, repeatedEdit(trace, i)))
-    return Y.encodeStateAsUpdate(doc)
+    return {
+      advanceTo(count) {
+        for (; done < count; done++) doc.transact(() => applyEdit(text, repeatedEdit(trace, done)))
+      },
+      bytes: () => Y.encodeStateAsUpdate(doc),
+    }
   }
   let doc = Automerge.change(Automerge.init<{ text: string }>(), (d) => {
     d.text = ''
   })
-  for (let i = 0; i < count; i++) doc = Automerge.change(doc, (d) => spliceEdit(d, repeatedEdit(trace, i)))
-  return Automerge.save(doc)
+  return {
+    advanceTo(count) {
+      for (; done < count; done++) {
+        const edit = repeatedEdit(trace, done)
+        doc = Automerge.change(doc, (d) => spliceEdit(d, edit))
+      }
+    },
+    bytes: () => Automerge.save(doc),
+  }
 }
 
 /** The restarted node's backend, loaded from the prefix snapshot, that writes the tail. */
@@ -88,55 +107,82 @@ async function openFixtureStore(path: string, backend: string, prefix: Uint8Arra
   return store
 }
 
-/** Edits `from`..`to` of the repeated trace through `writer`, each appended to the store (bursts per tick). */
+/**
+ * Edits `from`..`to` of the repeated trace through `writer`, each appended to
+ * the store (bursts per tick). Returns how many were appended before the
+ * first burst in which the store asked for compaction, or null if it never did.
+ */
 async function writeTail(
   store: Store,
   writer: ReturnType<typeof tailWriter>,
   trace: Trace,
   from: number,
   to: number,
-) {
-  let burst: Promise<unknown>[] = []
+): Promise<number | null> {
+  let burst: Promise<AppendResult>[] = []
+  let written = 0
   for (let i = from; i < to; i++) {
     const update = writer.change(repeatedEdit(trace, i))
     const dot = { origin: TAIL_ORIGIN, seq: i - from + 1 }
     if (update !== null) burst.push(store.append(RECOVERY_DOC, writer.name, { dot, update }))
-    if (burst.length >= TAIL_BURST) {
-      await Promise.all(burst)
+    if (burst.length >= TAIL_BURST || i === to - 1) {
+      if ((await Promise.all(burst)).some((result) => result.compactionDue)) return written
+      written += burst.length
       burst = []
     }
   }
-  await Promise.all(burst)
+  return null
 }
 
+/** Attempts at fitting the tail under the threshold; the second fits unless the trace's edit sizes change abruptly. */
+const FIT_ATTEMPTS_MAX = 5
+
+/**
+ * Builds the stored document: a snapshot of all but the last edits, and as
+ * its log tail the most edits that a store with the default compaction
+ * policy holds on top of that snapshot without asking for compaction (to
+ * within one burst; at most `COMPACT_COUNT_DEFAULT`). Found by trying: a tail
+ * that makes the store ask is cut to what fitted, over a longer prefix.
+ */
 export async function buildFixture(
   backend: Fixture['backend'],
   trace: Trace,
   reps: number,
-  tailEdits: number,
 ): Promise<Fixture> {
-  const folder = tempFolder(`recovery-${backend}-${reps}x`)
   const totalEdits = trace.edits.length * reps
-  const prefix = rawPrefixBytes(backend, trace, totalEdits - tailEdits)
-  const writer = tailWriter(backend, prefix)
-  const storePath = join(folder.path, 'store')
-  const store = await openFixtureStore(storePath, backend, prefix)
-  await writeTail(store, writer, trace, totalEdits - tailEdits, totalEdits)
-  await store.close()
-  const floorPath = join(folder.path, 'floor.bin')
-  const floor = writer.snapshot()
-  writer.destroy()
-  writeFileSync(floorPath, floor)
-  return {
-    backend,
-    reps,
-    floorPath,
-    floorBytes: floor.byteLength,
-    storePath,
-    storeFolderBytes: folderBytes(storePath),
-    snapshotBytes: prefix.byteLength,
-    tailEdits,
-    chars: trace.endContent.length * reps,
-    remove: folder.remove,
+  const raw = rawBuilder(backend, trace)
+  let tailEdits = Math.min(COMPACT_COUNT_DEFAULT, totalEdits)
+  for (let attempt = 0; attempt < FIT_ATTEMPTS_MAX; attempt++) {
+    raw.advanceTo(totalEdits - tailEdits)
+    const prefix = raw.bytes()
+    const folder = tempFolder(`recovery-${backend}-${reps}x`)
+    const writer = tailWriter(backend, prefix)
+    const storePath = join(folder.path, 'store')
+    const store = await openFixtureStore(storePath, backend, prefix)
+    const fitted = await writeTail(store, writer, trace, totalEdits - tailEdits, totalEdits)
+    await store.close()
+    if (fitted !== null) {
+      writer.destroy()
+      folder.remove()
+      tailEdits = fitted
+      continue
+    }
+    const floorPath = join(folder.path, 'floor.bin')
+    const floor = writer.snapshot()
+    writer.destroy()
+    writeFileSync(floorPath, floor)
+    return {
+      backend,
+      reps,
+      floorPath,
+      floorBytes: floor.byteLength,
+      storePath,
+      storeFolderBytes: folderBytes(storePath),
+      snapshotBytes: prefix.byteLength,
+      tailEdits,
+      chars: trace.endContent.length * reps,
+      remove: folder.remove,
+    }
   }
+  throw new Error(`${backend} ${reps}×: no log tail fitted under the compaction threshold`)
 }

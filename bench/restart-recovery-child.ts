@@ -12,7 +12,8 @@ import { readFileSync } from 'node:fs'
 /**
  * - `floor`: raw Y.applyUpdate / Automerge.load of the final state's bytes in `path`;
  * - `isthmus`: the store folder at `path`, recovered as the node does it
- *   (src/docs/doc-registry.ts: backend from the snapshot, then each tail entry's applyUpdate);
+ *   (src/docs/doc-registry.ts: backend from the snapshot, then the tail in one
+ *   `applyUpdatesIsolating`);
  * - `isthmus-merged-tail`: the same, but the tail merged into one update first
  *   (Y.mergeUpdates / concatenated Automerge change chunks): a what-if, not the node's path.
  */
@@ -90,7 +91,9 @@ async function mergeTail(backend: RecoveryJob['backend'], updates: Uint8Array[])
 }
 
 async function isthmusRead(job: RecoveryJob): Promise<Timed> {
-  const { openAutomergeBackend, openLevelStore, openYjsBackend } = await import('./isthmus.ts')
+  const { applyUpdatesIsolating, openAutomergeBackend, openLevelStore, openYjsBackend } = await import(
+    './isthmus.ts'
+  )
   if (job.kind === 'isthmus-merged-tail' && job.backend === 'yjs') await import('yjs')
   const phasesMs: Record<string, number> = {}
   const baselineRssBytes = process.memoryUsage.rss()
@@ -105,9 +108,15 @@ async function isthmusRead(job: RecoveryJob): Promise<Timed> {
   let tail = stored.updates.map((entry) => entry.update)
   if (job.kind === 'isthmus-merged-tail')
     tail = await phase(phasesMs, 'merge tail', () => mergeTail(job.backend, tail))
-  await phase(phasesMs, `tail (${tail.length} applyUpdate)`, () => {
-    for (const update of tail) backend.applyUpdate(update)
-  })
+  if (job.kind === 'isthmus') {
+    await phase(phasesMs, `tail (${tail.length} entries, applyUpdates)`, () =>
+      applyUpdatesIsolating(backend, tail),
+    )
+  } else {
+    await phase(phasesMs, `tail (${tail.length} applyUpdate)`, () => {
+      for (const update of tail) backend.applyUpdate(update)
+    })
+  }
   const value = await phase(phasesMs, 'value()', () => backend.value())
   const firstReadMs = performance.now() - startMs
   await store.close()

@@ -1,8 +1,8 @@
 /**
  * #5 crash-restart recovery. A document holding the B4 trace (1×; and 10×:
  * the trace replayed 10 times back to back in one document), stored in a
- * levelStore as a snapshot plus a log tail just short of the default
- * compaction threshold. Measured in a fresh child process each time: from
+ * levelStore as a snapshot plus the longest log tail the default compaction
+ * policy lets it hold (recovery-fixtures.ts `longestTail`). Measured in a fresh child process each time: from
  * `levelStore()` + `open()` + `load(doc)` through building the backend from
  * the snapshot and applying the tail to the first `value()`; and the child's
  * peak RSS. The floor, same bytes of state, also in a fresh child: raw
@@ -11,7 +11,6 @@
 import { execFile } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
-import { COMPACT_COUNT_DEFAULT } from '../store/index.ts'
 import { median } from './measure.ts'
 import { buildFixture, type Fixture, RECOVERY_DOC } from './recovery-fixtures.ts'
 import type { RecoveryJob, RecoveryKind, RecoveryMeasurement } from './restart-recovery-child.ts'
@@ -19,8 +18,6 @@ import { type Benchmark, type BenchOptions, type BenchResult, row, type Target }
 import { loadTraceEdits, type Trace } from './trace.ts'
 
 const BENCH = 'restart-recovery'
-/** The longest log tail a levelStore with default thresholds holds before `append` asks for compaction. */
-const TAIL_EDITS = COMPACT_COUNT_DEFAULT - 1
 const floorTarget: Target = { cmp: '<=', ratio: 1.5 }
 const childScript = fileURLToPath(new URL('./restart-recovery-child.ts', import.meta.url))
 const execFileAsync = promisify(execFile)
@@ -35,8 +32,8 @@ interface Case {
 /**
  * `quick: 0` leaves a case out of --quick (which runs 1× only). Automerge runs
  * fewer times, and not in --quick (whose budget is two minutes in all):
- * replaying its tail one applyUpdate at a time (the node's path) takes
- * 40–55 s for a B4-sized document on this machine.
+ * building its fixture alone (the B4 trace through Automerge.change) takes
+ * ~30 s on this machine.
  */
 const cases: readonly Case[] = [
   { backend: 'yjs', reps: 1, runs: { full: 5, quick: 3 } },
@@ -145,6 +142,7 @@ function caseRows(fixture: Fixture, measured: Record<RecoveryKind, Medians>): Be
       ),
     ),
     ...recoveryRows(`${label} isthmus`, measured.isthmus, floor, floorName, floorTarget),
+    row(base(`${label} isthmus`, 'log tail entries', fixture.tailEdits, 'count')),
     row(base(`${label} isthmus`, 'store folder size', fixture.storeFolderBytes / MiB, 'MiB'), {
       name: `${floorName} bytes`,
       value: fixture.floorBytes / MiB,
@@ -160,8 +158,11 @@ function caseRows(fixture: Fixture, measured: Record<RecoveryKind, Medians>): Be
 
 async function runCase(c: Case, trace: Trace, options: BenchOptions): Promise<BenchResult[]> {
   const edits = c.reps * trace.edits.length
-  options.log(`${c.backend} ${c.reps}×: building the stored document (${edits} edits, tail ${TAIL_EDITS})`)
-  const fixture = await buildFixture(c.backend, trace, c.reps, TAIL_EDITS)
+  options.log(`${c.backend} ${c.reps}×: building the stored document (${edits} edits)`)
+  const fixture = await buildFixture(c.backend, trace, c.reps)
+  options.log(
+    `${c.backend} ${c.reps}×: snapshot ${fixture.snapshotBytes} B + log tail of ${fixture.tailEdits} entries`,
+  )
   try {
     const runs = options.quick ? c.runs.quick : c.runs.full
     options.log(`${c.backend} ${c.reps}×: measuring, ${runs} rounds of a child process per kind`)

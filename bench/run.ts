@@ -14,13 +14,26 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { availableParallelism, cpus, totalmem } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { durableWrites } from './durable-writes.ts'
+import { failureDetection } from './failure-detection.ts'
+import { firstSync } from './first-sync.ts'
 import { healConvergence } from './heal-convergence.ts'
+import { hostileFrames } from './hostile-frames.ts'
+import { libp2pReplication } from './libp2p-replication.ts'
 import { restartRecovery } from './restart-recovery.ts'
 import { type Benchmark, type BenchResult, formatJsonLine, formatMarkdown, formatTable } from './result.ts'
 import { simSpeed } from './sim-speed.ts'
 
 /** Every benchmark, in BENCHMARKS.md order. To add one: import it and list it here. */
-const benchmarks: readonly Benchmark[] = [durableWrites, healConvergence, restartRecovery, simSpeed]
+const benchmarks: readonly Benchmark[] = [
+  durableWrites,
+  healConvergence,
+  failureDetection,
+  restartRecovery,
+  simSpeed,
+  libp2pReplication,
+  firstSync,
+  hostileFrames,
+]
 
 const usage = 'usage: npm run bench -- [NAME|NUMBER ...] [--quick] [--markdown]'
 

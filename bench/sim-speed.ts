@@ -6,9 +6,14 @@
  * events/s figure is set against a bare EventQueue loop running the same
  * number of events in the same run (the limit). The same sizes run a
  * trivial "ping" protocol too (one 16-byte frame to 2 peers per heartbeat),
- * which shows the simulator's own cost apart from the node code. Last,
- * seeds per minute of the 5-node scenario (with its liveness phase) on 2
- * worker threads, as `isthmus sim --seeds` runs them.
+ * which shows the simulator's own cost apart from the node code. Between
+ * the two, 5 and 20 real nodes run the same scenario without the write
+ * workload (membership, heartbeats, vectors, reconnection): the node code's
+ * own cost apart from the CRDT libraries', which the writes bring (each
+ * Automerge change or apply costs ~0.5-1 ms). These rows have no target:
+ * the target is the scenario with writes. Last, seeds per minute of the
+ * 5-node scenario (with its liveness phase) on 2 worker threads, as
+ * `isthmus sim --seeds` runs them.
  */
 import { availableParallelism } from 'node:os'
 import type { AgentSimOptions } from '../sim/agent-nodes.ts'
@@ -31,7 +36,18 @@ interface Size {
   virtualMs: { full: number; quick: number }
   /** The same for ping nodes: they are cheap, and a short run would mostly measure the JIT warming up. */
   pingVirtualMs: { full: number; quick: number }
+  /** The same for real nodes without writes; absent: no such row (at 100 nodes heartbeats dominate either way). */
+  noWritesVirtualMs?: { full: number; quick: number }
   target?: Target
+}
+
+/** Real nodes with the scenario's writes, real nodes without them, or the trivial ping protocol. */
+type Protocol = 'agent' | 'agent-no-writes' | 'ping'
+
+const protocolNames: Record<Protocol, string> = {
+  agent: 'isthmus nodes',
+  'agent-no-writes': 'isthmus nodes, no writes',
+  ping: 'ping nodes',
 }
 
 /** BENCHMARKS.md #6: 5 nodes ≥ 1,000× real time, 100 nodes ≥ 20×. */
@@ -40,9 +56,15 @@ const sizes: readonly Size[] = [
     nodes: 5,
     virtualMs: { full: 60_000, quick: 10_000 },
     pingVirtualMs: { full: 600_000, quick: 120_000 },
+    noWritesVirtualMs: { full: 600_000, quick: 60_000 },
     target: { cmp: '>=', ratio: 1000 },
   },
-  { nodes: 20, virtualMs: { full: 60_000, quick: 5_000 }, pingVirtualMs: { full: 300_000, quick: 60_000 } },
+  {
+    nodes: 20,
+    virtualMs: { full: 60_000, quick: 5_000 },
+    pingVirtualMs: { full: 300_000, quick: 60_000 },
+    noWritesVirtualMs: { full: 60_000, quick: 10_000 },
+  },
   {
     nodes: 100,
     virtualMs: { full: 60_000, quick: 2_000 },
@@ -91,8 +113,8 @@ function specFor(nodes: number, virtualMs: number): RunSpec {
   return resolveRunSpec(parseSimArgs(['--nodes', String(nodes), '--duration', String(virtualMs)]))
 }
 
-/** Builds the simulation: real nodes with the write workload and invariants, or ping nodes. */
-async function build(spec: RunSpec, protocol: 'agent' | 'ping'): Promise<Simulation<SimNodeLike>> {
+/** Builds the simulation: real nodes with the invariants (and the write workload, unless left out), or ping nodes. */
+async function build(spec: RunSpec, protocol: Protocol): Promise<Simulation<SimNodeLike>> {
   const common = { seed: 1, nodes: spec.ids, network: spec.network }
   if (protocol === 'ping') {
     const sim = await Simulation.create<SimNodeLike>({ ...common, createNode: pingNode })
@@ -107,6 +129,7 @@ async function build(spec: RunSpec, protocol: 'agent' | 'ping'): Promise<Simulat
     invariants: session.invariants,
   })
   sim.schedule(spec.plan)
+  if (protocol === 'agent-no-writes') return sim
   for (const op of cliProtocol.workload(1, spec.ids, spec.durationMs, spec.writeEveryMs)) {
     sim.at(op.atMs, op.node, () => {
       if (sim.status(op.node) !== 'running') return false
@@ -118,12 +141,7 @@ async function build(spec: RunSpec, protocol: 'agent' | 'ping'): Promise<Simulat
 }
 
 /** Runs the safety phase in chunks until its end or the wall budget; boot is not timed. */
-async function drive(
-  nodes: number,
-  virtualMs: number,
-  protocol: 'agent' | 'ping',
-  budgetMs: number,
-): Promise<Drive> {
+async function drive(nodes: number, virtualMs: number, protocol: Protocol, budgetMs: number): Promise<Drive> {
   const sim = await build(specFor(nodes, virtualMs), protocol)
   const startEvents = sim.figures().events
   const startVirtualMs = sim.nowMs
@@ -182,18 +200,21 @@ function r(
   return row(target === undefined ? fields : { ...fields, target }, peer)
 }
 
-async function speedRows(
-  size: Size,
-  protocol: 'agent' | 'ping',
-  options: BenchOptions,
-): Promise<BenchResult[]> {
+/** Virtual ms a size runs `protocol` for, or undefined when it has no such row. */
+function virtualMsOf(size: Size, protocol: Protocol): { full: number; quick: number } | undefined {
+  if (protocol === 'agent') return size.virtualMs
+  return protocol === 'ping' ? size.pingVirtualMs : size.noWritesVirtualMs
+}
+
+async function speedRows(size: Size, protocol: Protocol, options: BenchOptions): Promise<BenchResult[]> {
   const mode = options.quick ? 'quick' : 'full'
-  const virtualMs = (protocol === 'agent' ? size.virtualMs : size.pingVirtualMs)[mode]
+  const virtualMs = virtualMsOf(size, protocol)?.[mode]
+  if (virtualMs === undefined) return []
   const d = await drive(size.nodes, virtualMs, protocol, wallBudgetMs[mode])
   // As many events queued as nodes × 3 (a timer and a frame or two each), like the simulation's heap.
   const bareMs = bareHeapMsPer(d.events, size.nodes * 3)
   const covered = d.virtualMs < virtualMs ? `, budget stopped it at ${(d.virtualMs / 1000).toFixed(1)} s` : ''
-  const name = `${size.nodes} nodes, ${protocol === 'agent' ? 'isthmus nodes' : 'ping nodes'} (${virtualMs / 1000} s virtual${covered})`
+  const name = `${size.nodes} nodes, ${protocolNames[protocol]} (${virtualMs / 1000} s virtual${covered})`
   options.log(`${name}: ${d.events} events in ${d.wallMs.toFixed(0)} ms`)
   const eventsPerS = d.events / (d.wallMs / 1000)
   return [
@@ -252,6 +273,7 @@ async function run(options: BenchOptions): Promise<BenchResult[]> {
   await drive(5, 5000, 'agent', wallBudgetMs.quick)
   const results: BenchResult[] = []
   for (const size of sizes) results.push(...(await speedRows(size, 'agent', options)))
+  for (const size of sizes) results.push(...(await speedRows(size, 'agent-no-writes', options)))
   for (const size of sizes) results.push(...(await speedRows(size, 'ping', options)))
   results.push(...(await seedsRows(options)))
   return results

@@ -6,7 +6,8 @@
  *
  * Cost: Automerge 3's per-change cost grows with the document (measured on
  * this project's 2-core machine: ~1,560 single-key changes/s at 1k keys, ~400/s
- * at 10k keys). Callers batch many edits into one `change`.
+ * at 10k keys). Callers batch many edits into one `change`. Applying remote
+ * changes costs per call more than per change: `applyUpdates` takes many.
  *
  * Automerge documents are immutable values: every change returns a new one.
  * The backend keeps the current one; `doc` always returns it, and older
@@ -87,10 +88,12 @@ class AutomergeReplica implements AutomergeBackend, AutomergeSyncHost {
     // Every chunk is verified before any is applied (automerge-chunks.ts).
     const chunks = updates.flatMap((update) => splitChunks(update))
     const changesOnly = chunks.every((chunk) => chunk.type !== CHUNK_DOCUMENT)
-    // One library call for all of them: what an applyChanges call costs grows
-    // with the document (measured here: ~3 ms at 5k text edits, ~30 ms at
-    // 60k, ~60-100 ms at B4's 260k, for one change or a thousand), so one call
-    // per update made a 1,000-entry log tail take ~45 s to load.
+    // One library call for all of them: an applyChanges call costs time that
+    // grows with the document whether it carries one change or a thousand
+    // (measured here: ~2-3 ms at 5k text edits, ~10 ms at 20k, ~32 ms at 60k,
+    // 60-100 ms at B4's 260k; the getHeads and getChangesSince around it were
+    // ~1% of that), so one call per update made a 1,000-entry log tail of a
+    // B4-sized document take ~45 s to load, and one call takes ~0.4 s.
     // applyChanges parses every change before applying any, and queues those
     // whose dependencies are missing until they arrive. A snapshot (document
     // chunk) goes through loadIncremental, which merges the same way.

@@ -8,6 +8,8 @@ import { type AutomergeBackend, createAutomergeBackend } from './automerge.ts'
 import type { BackendName, DocBackend } from './backend.ts'
 import { createYjsBackend, type YjsBackend } from './yjs.ts'
 
+/** Applies many updates in one backend call, leaving out (and reporting) any it cannot read. */
+export { type AppliedUpdates, applyUpdatesIsolating, type RejectedUpdate } from './apply-updates.ts'
 /** Options of `createAutomergeBackend` and the Automerge backend type (with its current `doc`). */
 export type { AutomergeBackend, AutomergeBackendOptions } from './automerge.ts'
 /** Opens an Automerge replica: actor id drawn from `random`, optionally loaded from a snapshot. */

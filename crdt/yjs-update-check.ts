@@ -28,9 +28,14 @@ export interface YjsUpdateSummary {
 
 /** Throws CrdtDecodeError unless `update` is a well-formed Yjs v1 update. */
 export function checkYjsUpdate(update: Uint8Array): YjsUpdateSummary {
+  return checkDecoded(update, Y.decodeUpdate)
+}
+
+/** `checkYjsUpdate` of `update` as `decode` reads it (v1, or v2 for what Yjs keeps internally). */
+function checkDecoded(update: Uint8Array, decode: (update: Uint8Array) => DecodedUpdate): YjsUpdateSummary {
   let decoded: DecodedUpdate
   try {
-    decoded = Y.decodeUpdate(update)
+    decoded = decode(update)
   } catch (error) {
     throw decodeFailure('yjs update', error)
   }
@@ -41,6 +46,33 @@ export function checkYjsUpdate(update: Uint8Array): YjsUpdateSummary {
   }
   checkDeleteSet(decoded.ds)
   return { clients }
+}
+
+/**
+ * Checks what an unchecked load (a snapshot into a fresh Y.Doc) put into the
+ * document, by the rules `checkYjsUpdate` applies to bytes: every integrated
+ * struct covers a clock and clocks stay safe integers. An item that refers to
+ * its own future clock cannot have integrated (it waits for itself), so it is
+ * among the structs Yjs holds back; those, and the held-back deletions, are
+ * checked as the (v2) updates Yjs keeps them in. Returns the held-back
+ * structs' writers, which `doc.store.clients` does not list. Throws
+ * CrdtDecodeError.
+ */
+export function checkYjsStore(doc: Y.Doc): Set<number> {
+  for (const [client, structs] of doc.store.clients) {
+    for (const struct of structs) {
+      if (!(struct.length >= 1))
+        throw rejected(`struct ${client}:${struct.id.clock} has length ${struct.length}`)
+    }
+    const last = structs[structs.length - 1]
+    // Integrated structs are contiguous: the last one's end bounds every clock.
+    if (last !== undefined && !Number.isSafeInteger(last.id.clock + last.length))
+      throw rejected(`struct ${client}:${last.id.clock} overflows the clock`)
+  }
+  // Yjs keeps what it holds back as v2 updates.
+  const { pendingStructs, pendingDs } = doc.store
+  if (pendingDs !== null) checkDecoded(pendingDs, Y.decodeUpdateV2)
+  return pendingStructs === null ? new Set() : checkDecoded(pendingStructs.update, Y.decodeUpdateV2).clients
 }
 
 function checkStruct(struct: Struct): void {

@@ -50,6 +50,21 @@ export class GroupCommitQueue {
   }
 
   /**
+   * Writes `ops` as a batch of their own: after every write added before this
+   * call, before every write added after it (the open batch is closed first).
+   * Unlike `runAlone`, nothing waits on it but the chain's own order. Not
+   * split by GROUP_OPS_MAX: the caller bounds it (a compaction: one delete
+   * per log entry).
+   */
+  addAlone(ops: BatchOp[], bytes: number): Promise<void> {
+    const group = this.startGroup()
+    group.ops = ops
+    group.bytes = bytes
+    this.open = undefined
+    return group.done
+  }
+
+  /**
    * Runs `job` alone on the chain: after every write added before this call,
    * before every write added after it (the open batch is closed first).
    */

@@ -6,6 +6,8 @@
  * database. All three are one implementation and pass `runStoreConformance`.
  */
 
+/** When `append` reports `compactionDue`: the policy's thresholds and its decision, as a pure function. */
+export { type CompactionPolicy, compactionDue, type LogSize } from './compaction-policy.ts'
 /** The contract of `runStoreConformance`'s factory. */
 export type { StoreFactory, StoreUnderTest } from './conformance.ts'
 /**
@@ -34,6 +36,7 @@ export { type LevelStoreOptions, levelStore } from './level-store.ts'
 export {
   COMPACT_BYTES_DEFAULT,
   COMPACT_COUNT_DEFAULT,
+  COMPACT_SNAPSHOT_RATIO_DEFAULT,
   DOC_NAME_LENGTH_MAX,
   META_KEY_LENGTH_MAX,
   RECORD_PAYLOAD_BYTES_MAX,

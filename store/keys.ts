@@ -68,11 +68,6 @@ export function docRange(doc: string): { gte: string; lt: string } {
   return { gte: `${prefix}!`, lt: `${prefix}"` }
 }
 
-/** The log keys of `doc` up to and including local seq `seq`. */
-export function logRangeThrough(doc: string, seq: number): { gte: string; lte: string } {
-  return { gte: `${DOC_PREFIX}${escapeName(doc)}${LOG_PART}`, lte: logKey(doc, seq) }
-}
-
 /** Parses a key of the layout; undefined for anything else. */
 export function parseKey(key: string): ParsedKey | undefined {
   if (key === FORMAT_KEY) return { kind: 'format' }

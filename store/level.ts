@@ -32,13 +32,15 @@
  * amortises it over everything issued in the same tick).
  */
 import { strict as assert } from 'node:assert'
+import { type CompactionPolicy, checkCompactionPolicy, compactionDue } from './compaction-policy.ts'
 import { openDb, type StoreDb, writeBatch } from './db.ts'
 import { StoreClosedError, StoreInputError, StoreLimitError } from './errors.ts'
-import { GroupCommitQueue } from './group-commit.ts'
-import { docRange, logKey, logRangeThrough, metaKey, parseKey, snapKey } from './keys.ts'
+import { type BatchOp, GroupCommitQueue } from './group-commit.ts'
+import { docRange, logKey, metaKey, parseKey, snapKey } from './keys.ts'
 import {
   COMPACT_BYTES_DEFAULT,
   COMPACT_COUNT_DEFAULT,
+  COMPACT_SNAPSHOT_RATIO_DEFAULT,
   DOC_NAME_LENGTH_MAX,
   META_KEY_LENGTH_MAX,
   RECORD_PAYLOAD_BYTES_MAX,
@@ -48,7 +50,7 @@ import {
   decodeLogEntry,
   decodeMeta,
   decodeSnapshot,
-  encodeLogEntry,
+  encodeLogEntryRecord,
   encodeMeta,
   encodeSnapshot,
 } from './payload.ts'
@@ -61,16 +63,26 @@ export type { StoreDb } from './db.ts'
 export interface AbstractLevelStoreOptions {
   /** fsync every batch (survives power loss) instead of leaving it to the OS (survives a process crash). Default false. */
   sync?: boolean
-  /** `append` reports `compactionDue` once a document's log holds more bytes than this. Default `COMPACT_BYTES_DEFAULT`. */
+  /**
+   * `append` reports `compactionDue` once a document's log holds more bytes
+   * than this and than `compactSnapshotRatio` times its snapshot (see
+   * compaction-policy.ts). Default `COMPACT_BYTES_DEFAULT`.
+   */
   compactBytes?: number
   /** `append` reports `compactionDue` once a document's log holds more entries than this. Default `COMPACT_COUNT_DEFAULT`. */
   compactCount?: number
+  /** The log's size relative to the snapshot's past which compaction is due. Default `COMPACT_SNAPSHOT_RATIO_DEFAULT`. */
+  compactSnapshotRatio?: number
 }
 
 /** Where the database comes from: an instance, or a function that makes one on each `open()`. */
 export type StoreDbSource = StoreDb | (() => Promise<StoreDb>)
 
 type StoreState = 'closed' | 'opening' | 'open' | 'closing'
+
+/** The two answers `append` gives, made once: the caller may read them, never change them. */
+const DUE: AppendResult = Object.freeze({ compactionDue: true })
+const NOT_DUE: AppendResult = Object.freeze({ compactionDue: false })
 
 /**
  * A Store over an abstract-level database created with `keyEncoding: 'utf8'`
@@ -86,21 +98,25 @@ export function abstractLevelStore(source: StoreDbSource, options: AbstractLevel
 class AbstractLevelStore implements Store {
   private readonly source: StoreDbSource
   private readonly sync: boolean
-  private readonly compactBytes: number
-  private readonly compactCount: number
+  private readonly compaction: CompactionPolicy
   private state: StoreState = 'closed'
   private db: StoreDb | undefined
   private docIndex = new Map<string, DocIndex>()
   /** The highest local seq handed out; the next append takes the one after. */
   private seq = 0
   private queue: GroupCommitQueue | undefined
+  /** Log keys per document whose records open() found damaged: the next compaction deletes them too. */
+  private damagedLogKeys = new Map<string, string[]>()
 
   constructor(source: StoreDbSource, options: AbstractLevelStoreOptions) {
     this.source = source
     this.sync = options.sync ?? false
-    this.compactBytes = options.compactBytes ?? COMPACT_BYTES_DEFAULT
-    this.compactCount = options.compactCount ?? COMPACT_COUNT_DEFAULT
-    assert(this.compactBytes > 0 && this.compactCount > 0, 'compactBytes and compactCount must be positive')
+    this.compaction = {
+      bytesMin: options.compactBytes ?? COMPACT_BYTES_DEFAULT,
+      countMax: options.compactCount ?? COMPACT_COUNT_DEFAULT,
+      snapshotRatio: options.compactSnapshotRatio ?? COMPACT_SNAPSHOT_RATIO_DEFAULT,
+    }
+    checkCompactionPolicy(this.compaction)
   }
 
   async open(): Promise<OpenReport> {
@@ -144,26 +160,27 @@ class AbstractLevelStore implements Store {
         `document ${JSON.stringify(doc)} is stored with backend ${known.backend}, not ${backend}`,
       )
     }
-    const value = encodeRecord(encodeLogEntry({ backend, dot: entry.dot, update: entry.update }))
+    const value = encodeLogEntryRecord({ backend, dot: entry.dot, update: entry.update })
     // The seq is taken now, synchronously, so it orders this append against compact() calls.
     const seq = ++this.seq
-    const index = known ?? { backend, log: [], logBytes: 0, hasSnapshot: false }
+    const index = known ?? { backend, log: [], logBytes: 0, snapshotBytes: 0 }
     this.docIndex.set(doc, index)
     index.log.push({ seq, bytes: value.byteLength })
     index.logBytes += value.byteLength
-    const compactionDue = index.log.length > this.compactCount || index.logBytes > this.compactBytes
     try {
       await queue.add([{ type: 'put', key: logKey(doc, seq), value }], value.byteLength)
     } catch (err) {
       this.forgetLogEntry(doc, seq)
       throw err
     }
-    return { compactionDue }
+    // Judged once written, not when called: a compaction written meanwhile has
+    // emptied the log, and a verdict from before it would start another at once.
+    const size = { entries: index.log.length, bytes: index.logBytes, snapshotBytes: index.snapshotBytes }
+    return compactionDue(size, this.compaction) ? DUE : NOT_DUE
   }
 
   async compact(doc: string, snapshot: Uint8Array, covers: VersionVector): Promise<void> {
     const queue = this.requireQueue()
-    const db = this.requireOpen()
     checkName('document name', doc, DOC_NAME_LENGTH_MAX)
     checkPayload('snapshot', snapshot)
     const known = this.docIndex.get(doc)
@@ -172,16 +189,19 @@ class AbstractLevelStore implements Store {
     const throughSeq = this.seq
     const payload = { backend: known.backend, compactedThroughSeq: throughSeq, covers, bytes: snapshot }
     const value = encodeRecord(encodeSnapshot(payload))
-    await queue.runAlone(async () => {
-      // Runs after every earlier batch is written, so these are exactly the entries appended before the call.
-      const logKeys = await db.keys(logRangeThrough(doc, throughSeq)).all()
-      const deletes = logKeys.map((key) => ({ type: 'del' as const, key }))
-      await writeBatch(db, [...deletes, { type: 'put', key: snapKey(doc), value }], this.sync)
-    })
+    // The index lists every entry appended before this call (written, or in a
+    // batch ahead of this one on the chain), so the batch is known without
+    // reading the database, and appends issued meanwhile wait for nothing but
+    // its write. Damaged entries found on open go with them.
+    const ops: BatchOp[] = known.log.map((logged) => ({ type: 'del', key: logKey(doc, logged.seq) }))
+    for (const key of this.damagedLogKeys.get(doc) ?? []) ops.push({ type: 'del', key })
+    ops.push({ type: 'put', key: snapKey(doc), value })
+    await queue.addAlone(ops, value.byteLength)
+    this.damagedLogKeys.delete(doc)
     const index = this.docIndex.get(doc) ?? known
     index.log = index.log.filter((logged) => logged.seq > throughSeq)
     index.logBytes = index.log.reduce((sum, logged) => sum + logged.bytes, 0)
-    index.hasSnapshot = true
+    index.snapshotBytes = value.byteLength
     this.docIndex.set(doc, index)
   }
 
@@ -230,6 +250,14 @@ class AbstractLevelStore implements Store {
     this.db = db
     this.docIndex = scan.docs
     this.seq = scan.seqHighWater
+    this.damagedLogKeys = new Map()
+    for (const { key } of scan.corrupt) {
+      const parsed = parseKey(key)
+      if (parsed?.kind !== 'log') continue
+      const keys = this.damagedLogKeys.get(parsed.doc) ?? []
+      keys.push(key)
+      this.damagedLogKeys.set(parsed.doc, keys)
+    }
     this.queue = new GroupCommitQueue((ops) => writeBatch(db, ops, this.sync))
     this.state = 'open'
     return { corrupt: scan.corrupt }
@@ -241,7 +269,7 @@ class AbstractLevelStore implements Store {
     if (!index) return
     const at = index.log.findIndex((logged) => logged.seq === seq)
     if (at >= 0) index.logBytes -= index.log.splice(at, 1)[0]?.bytes ?? 0
-    if (index.log.length === 0 && !index.hasSnapshot) this.docIndex.delete(doc)
+    if (index.log.length === 0 && index.snapshotBytes === 0) this.docIndex.delete(doc)
   }
 
   private requireOpen(): StoreDb {

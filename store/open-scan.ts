@@ -31,7 +31,8 @@ export interface DocIndex {
   /** Live log entries in seq order, including ones whose batch is not yet written. */
   log: IndexedLogEntry[]
   logBytes: number
-  hasSnapshot: boolean
+  /** The stored snapshot record's bytes (what compaction is measured against), 0 without one. */
+  snapshotBytes: number
 }
 
 /** The result of scanning a store on open. */
@@ -74,19 +75,37 @@ export async function checkFormat(db: StoreDb, sync: boolean): Promise<CorruptRe
   return undefined
 }
 
+/**
+ * Records read per step of the scan: `for await` over the iterator costs a
+ * promise per record (half the scan's time on a 6,000-entry log); steps of
+ * this many keep the promises few and the memory held bounded.
+ */
+const SCAN_STEP_RECORDS = 1024
+
 /** Reads every record once and builds the index. */
 export async function scanStore(db: StoreDb): Promise<ScanResult> {
   const result: ScanResult = { docs: new Map(), seqHighWater: 0, corrupt: [] }
-  for await (const [key, value] of db.iterator()) {
-    const parsed = parseKey(key)
-    if (parsed === undefined) {
-      result.corrupt.push({ key, reason: 'unrecognised key' })
-    } else if (parsed.kind !== 'format') {
-      const reason = indexRecord(result, parsed, value)
-      if (reason !== undefined) result.corrupt.push({ key, reason })
+  const iterator = db.iterator()
+  try {
+    for (;;) {
+      const entries = await iterator.nextv(SCAN_STEP_RECORDS)
+      if (entries.length === 0) break
+      for (const [key, value] of entries) scanRecord(result, key, value)
     }
+  } finally {
+    await iterator.close()
   }
   return result
+}
+
+function scanRecord(result: ScanResult, key: string, value: Uint8Array): void {
+  const parsed = parseKey(key)
+  if (parsed === undefined) {
+    result.corrupt.push({ key, reason: 'unrecognised key' })
+  } else if (parsed.kind !== 'format') {
+    const reason = indexRecord(result, parsed, value)
+    if (reason !== undefined) result.corrupt.push({ key, reason })
+  }
 }
 
 /** Adds one record to the index; returns why it is corrupt, if it is. */
@@ -109,7 +128,7 @@ function indexRecord(result: ScanResult, parsed: Exclude<ParsedKey, { kind: 'for
   // Keys sort the log before the snapshot, so the snapshot's backend wins if they ever disagree.
   const doc = docIndex(result.docs, parsed.doc, snapshot.value.backend)
   doc.backend = snapshot.value.backend
-  doc.hasSnapshot = true
+  doc.snapshotBytes = value.byteLength
   result.seqHighWater = Math.max(result.seqHighWater, snapshot.value.compactedThroughSeq)
   return undefined
 }
@@ -117,7 +136,7 @@ function indexRecord(result: ScanResult, parsed: Exclude<ParsedKey, { kind: 'for
 function docIndex(docs: Map<string, DocIndex>, name: string, backend: string): DocIndex {
   let doc = docs.get(name)
   if (!doc) {
-    doc = { backend, log: [], logBytes: 0, hasSnapshot: false }
+    doc = { backend, log: [], logBytes: 0, snapshotBytes: 0 }
     docs.set(name, doc)
   }
   return doc

@@ -8,6 +8,7 @@
  */
 import { StoreInputError, StoreLimitError } from './errors.ts'
 import { BACKEND_NAME_BYTES_MAX, COVERS_ORIGINS_MAX, ORIGIN_BYTES_MAX } from './limits.ts'
+import { encodeRecordInPlace } from './record.ts'
 import type { Dot, VersionVector } from './store.ts'
 
 /** The layout version this code writes into the format record and can read. */
@@ -50,31 +51,54 @@ function utf8(what: string, text: string, bytesMax: number): Uint8Array {
   return bytes
 }
 
-/** Writes into a buffer sized up front; callers add up the sizes exactly. */
+/**
+ * Names kept encoded (backends, and origins: one per node that writes). Every
+ * log entry carries both, and encoding and checking them was the largest
+ * share of an append's own CPU. Bounded so that a stream of distinct names
+ * cannot grow it: once full, further names are encoded each time.
+ */
+const NAME_CACHE_ENTRIES_MAX = 1024
+const nameCache = new Map<string, Uint8Array>()
+
+/** `utf8` of a name, from the cache when it is there. The bytes are shared: only ever copied from. */
+function cachedName(what: string, text: string, bytesMax: number): Uint8Array {
+  let bytes = nameCache.get(text)
+  if (bytes === undefined) {
+    // Checked against the bound before it is cached: every name in the cache passed it.
+    bytes = utf8(what, text, bytesMax)
+    if (nameCache.size < NAME_CACHE_ENTRIES_MAX) nameCache.set(text, bytes)
+  } else if (bytes.byteLength > bytesMax) {
+    throw new StoreLimitError(`${what} (UTF-8 bytes)`, bytesMax, bytes.byteLength)
+  }
+  return bytes
+}
+
+/** Scratch for float64s: writes go byte by byte, since a DataView per record costs more than the rest of the record. */
+const f64Scratch = new DataView(new ArrayBuffer(8))
+
+/** Writes big-endian into a buffer sized up front, from `start` on; callers add up the sizes exactly. */
 class PayloadWriter {
   readonly bytes: Uint8Array
-  private readonly view: DataView
-  private at = 0
+  private at: number
 
-  constructor(size: number) {
-    this.bytes = new Uint8Array(size)
-    this.view = new DataView(this.bytes.buffer)
+  constructor(bytes: Uint8Array, start = 0) {
+    this.bytes = bytes
+    this.at = start
   }
   u8(n: number): void {
-    this.view.setUint8(this.at, n)
-    this.at += 1
+    this.bytes[this.at++] = n
   }
   u16(n: number): void {
-    this.view.setUint16(this.at, n, false)
-    this.at += 2
+    this.u8(n >>> 8)
+    this.u8(n & 0xff)
   }
   u32(n: number): void {
-    this.view.setUint32(this.at, n, false)
-    this.at += 4
+    this.u16(n >>> 16)
+    this.u16(n & 0xffff)
   }
   f64(n: number): void {
-    this.view.setFloat64(this.at, n, false)
-    this.at += 8
+    f64Scratch.setFloat64(0, n, false)
+    for (let i = 0; i < 8; i++) this.u8(f64Scratch.getUint8(i))
   }
   raw(bytes: Uint8Array): void {
     this.bytes.set(bytes, this.at)
@@ -145,7 +169,7 @@ function decodeWith<T>(payload: Uint8Array, read: (reader: PayloadReader) => T):
 /** The format record: magic + store format version. */
 export function encodeFormat(version: number): Uint8Array {
   const magic = utf8Encoder.encode(FORMAT_MAGIC)
-  const writer = new PayloadWriter(1 + 1 + magic.byteLength + 4)
+  const writer = new PayloadWriter(new Uint8Array(1 + 1 + magic.byteLength + 4))
   writer.u8(KIND_FORMAT)
   writer.u8(magic.byteLength)
   writer.raw(magic)
@@ -163,22 +187,47 @@ export function decodeFormat(payload: Uint8Array): Decoded<number> {
 }
 
 export function encodeLogEntry(entry: LogEntryPayload): Uint8Array {
-  const backend = utf8('backend name', entry.backend, BACKEND_NAME_BYTES_MAX)
-  const origin = utf8('dot origin', entry.dot.origin, ORIGIN_BYTES_MAX)
+  const names = logEntryNames(entry)
+  const payload = new Uint8Array(logEntryBytes(names, entry))
+  writeLogEntry(new PayloadWriter(payload), names, entry)
+  return payload
+}
+
+/** `encodeRecord(encodeLogEntry(entry))`, built in one buffer: what `append` stores. */
+export function encodeLogEntryRecord(entry: LogEntryPayload): Uint8Array {
+  const names = logEntryNames(entry)
+  return encodeRecordInPlace(logEntryBytes(names, entry), (record, start) =>
+    writeLogEntry(new PayloadWriter(record, start), names, entry),
+  )
+}
+
+interface LogEntryNames {
+  backend: Uint8Array
+  origin: Uint8Array
+}
+
+/** The entry's names as UTF-8; checks them and the seq. */
+function logEntryNames(entry: LogEntryPayload): LogEntryNames {
+  const backend = cachedName('backend name', entry.backend, BACKEND_NAME_BYTES_MAX)
+  const origin = cachedName('dot origin', entry.dot.origin, ORIGIN_BYTES_MAX)
   if (!Number.isSafeInteger(entry.dot.seq) || entry.dot.seq < 0) {
     throw new StoreInputError(`dot seq must be a non-negative safe integer, got ${entry.dot.seq}`)
   }
-  const writer = new PayloadWriter(
-    1 + 1 + backend.byteLength + 2 + origin.byteLength + 8 + entry.update.byteLength,
-  )
+  return { backend, origin }
+}
+
+function logEntryBytes(names: LogEntryNames, entry: LogEntryPayload): number {
+  return 1 + 1 + names.backend.byteLength + 2 + names.origin.byteLength + 8 + entry.update.byteLength
+}
+
+function writeLogEntry(writer: PayloadWriter, names: LogEntryNames, entry: LogEntryPayload): void {
   writer.u8(KIND_LOG)
-  writer.u8(backend.byteLength)
-  writer.raw(backend)
-  writer.u16(origin.byteLength)
-  writer.raw(origin)
+  writer.u8(names.backend.byteLength)
+  writer.raw(names.backend)
+  writer.u16(names.origin.byteLength)
+  writer.raw(names.origin)
   writer.f64(entry.dot.seq)
   writer.raw(entry.update)
-  return writer.bytes
 }
 
 export function decodeLogEntry(payload: Uint8Array): Decoded<LogEntryPayload> {
@@ -205,7 +254,7 @@ export function encodeSnapshot(snapshot: SnapshotPayload): Uint8Array {
   })
   const originBytes = origins.reduce((sum, o) => sum + 2 + o.byteLength + 8, 0)
   const writer = new PayloadWriter(
-    1 + 1 + backend.byteLength + 8 + 4 + originBytes + snapshot.bytes.byteLength,
+    new Uint8Array(1 + 1 + backend.byteLength + 8 + 4 + originBytes + snapshot.bytes.byteLength),
   )
   writer.u8(KIND_SNAPSHOT)
   writer.u8(backend.byteLength)
@@ -244,7 +293,7 @@ export function decodeSnapshot(payload: Uint8Array): Decoded<SnapshotPayload> {
 }
 
 export function encodeMeta(value: Uint8Array): Uint8Array {
-  const writer = new PayloadWriter(1 + value.byteLength)
+  const writer = new PayloadWriter(new Uint8Array(1 + value.byteLength))
   writer.u8(KIND_META)
   writer.raw(value)
   return writer.bytes

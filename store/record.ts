@@ -24,10 +24,27 @@ export type DecodedRecord =
 
 /** Wraps `payload` in a record: version byte, CRC-32, payload. */
 export function encodeRecord(payload: Uint8Array): Uint8Array {
-  const record = new Uint8Array(RECORD_HEADER_BYTES + payload.byteLength)
+  return encodeRecordInPlace(payload.byteLength, (record, payloadStart) => record.set(payload, payloadStart))
+}
+
+/**
+ * The record of a `payloadBytes`-byte payload that `write` puts in place at
+ * `record[payloadStart..]`: the same bytes as `encodeRecord(payload)`, without
+ * building the payload apart and copying it (the append path makes one record
+ * per update).
+ */
+export function encodeRecordInPlace(
+  payloadBytes: number,
+  write: (record: Uint8Array, payloadStart: number) => void,
+): Uint8Array {
+  const record = new Uint8Array(RECORD_HEADER_BYTES + payloadBytes)
+  write(record, RECORD_HEADER_BYTES)
+  const checksum = crc32(record.subarray(RECORD_HEADER_BYTES))
   record[0] = RECORD_VERSION
-  new DataView(record.buffer).setUint32(1, crc32(payload), false)
-  record.set(payload, RECORD_HEADER_BYTES)
+  record[1] = checksum >>> 24
+  record[2] = (checksum >>> 16) & 0xff
+  record[3] = (checksum >>> 8) & 0xff
+  record[4] = checksum & 0xff
   return record
 }
 

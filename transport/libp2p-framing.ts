@@ -44,7 +44,7 @@ export function encodeLengthPrefix(frameBytes: number): Uint8Array {
   return Uint8Array.from(out)
 }
 
-/** Prefix and frame as one buffer (tests and hostile peers; the transport sends the two parts without copying). */
+/** Prefix and frame as one buffer: what the transport queues and sends as one message. */
 export function encodeFrame(frame: Uint8Array): Uint8Array {
   const prefix = encodeLengthPrefix(frame.byteLength)
   const out = new Uint8Array(prefix.byteLength + frame.byteLength)

@@ -8,7 +8,7 @@
  * the framing resets the stream, since nothing after it can be trusted.
  */
 import type { Stream, StreamMessageEvent } from '@libp2p/interface'
-import { encodeLengthPrefix, FrameDecoder, type FrameError, lengthPrefixBytesMax } from './libp2p-framing.ts'
+import { encodeFrame, FrameDecoder, type FrameError, lengthPrefixBytesMax } from './libp2p-framing.ts'
 import type { Libp2pTransportStats } from './libp2p-stats.ts'
 
 /**
@@ -53,6 +53,7 @@ export class Link {
   readonly #stats: Libp2pTransportStats
   readonly #decoder: FrameDecoder
   #handlers: LinkHandlers | undefined
+  /** Frames with their length prefix, each one buffer (see #pump). */
   #queue: Uint8Array[] = []
   #queueBytes = 0
   // Set once the peer broke the framing: whatever still arrives is ignored, not counted again.
@@ -94,10 +95,12 @@ export class Link {
       this.#stats.dropped.queueFull++
       return false
     }
-    // A copy: the contract lets the caller reuse its buffer as soon as send returns,
-    // while libp2p keeps references to queued bytes until they reach the socket.
-    this.#queue.push(frame.slice())
-    this.#queueBytes += frame.byteLength
+    // A copy (prefix and frame in one buffer): the contract lets the caller reuse its
+    // buffer as soon as send returns, while libp2p keeps references to queued bytes
+    // until they reach the socket.
+    const framed = encodeFrame(frame)
+    this.#queue.push(framed)
+    this.#queueBytes += framed.byteLength
     this.#pump()
     return true
   }
@@ -117,18 +120,18 @@ export class Link {
   // Hands queued frames to the stream until the muxer asks us to wait for 'drain'.
   #pump(): void {
     while (this.#queue.length > 0 && !this.stream.writableNeedsDrain && this.writable) {
-      const frame = this.#queue.shift() as Uint8Array
-      this.#queueBytes -= frame.byteLength
+      const framed = this.#queue.shift() as Uint8Array
+      this.#queueBytes -= framed.byteLength
       try {
-        // Two sends, no copy: the stream's write buffer keeps them adjacent.
-        this.stream.send(encodeLengthPrefix(frame.byteLength))
-        this.stream.send(frame)
+        // One send per frame: each send becomes its own muxer frame and noise message
+        // (about 30 bytes of overhead), so prefix and frame travel together.
+        this.stream.send(framed)
       } catch {
         // The stream closed under us; its 'close' event tells the owner.
         return
       }
       this.#stats.framesOut++
-      this.#stats.bytesOut += frame.byteLength
+      this.#stats.bytesOut += framed.byteLength - prefixBytes(framed)
     }
   }
 
@@ -160,4 +163,11 @@ export class Link {
     this.abort(`frame dropped: ${error.detail}`)
     return false
   }
+}
+
+/** Bytes of the varint length prefix at the start of `framed`. */
+function prefixBytes(framed: Uint8Array): number {
+  let i = 0
+  while (i < framed.length && ((framed[i] as number) & 0x80) !== 0) i++
+  return i + 1
 }

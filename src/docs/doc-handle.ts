@@ -66,13 +66,13 @@ export class DocHandle<D = unknown> {
   }
 
   #waitForReplicas(seq: number, k: number, timeoutMs: number): Promise<void> {
-    const signal = { cancelled: false }
     return new Promise((resolve, reject) => {
       const timer = this.#env.clock.setTimer(timeoutMs, () => {
-        signal.cancelled = true
-        reject(new ReplicationTimeoutError(this.name, this.#replica.holderCount(seq), k, timeoutMs))
+        const held = this.#replica.holderCount(seq)
+        this.#replica.stopWaiting(seq)
+        reject(new ReplicationTimeoutError(this.name, held, k, timeoutMs))
       })
-      void this.#replica.waitForHolders(seq, k, signal).then(() => {
+      void this.#replica.waitForHolders(seq, k).then(() => {
         timer.cancel()
         resolve()
       })

@@ -8,7 +8,6 @@ import { applyUpdatesIsolating } from '../../crdt/apply-updates.ts'
 import type { BackendName, DocBackend, SyncReceipt } from '../../crdt/backend.ts'
 import type { Dot, Store, VersionVector } from '../../store/store.ts'
 import type { Logger } from '../env/types.ts'
-import { getOrCreate } from '../get-or-create.ts'
 import { DotTracker } from '../sync/dot-tracker.ts'
 
 /** A log entry that came through a sync exchange carries no dot of its own. */
@@ -44,9 +43,13 @@ export class DocReplica {
   /** Dots applied but still being written, so a duplicate frame is not applied twice meanwhile. */
   readonly #applying = new Set<string>()
   #lastLocalSeq = 0
-  /** Holders (other than self) of each of my own dots, for `replicas: k`. */
+  /**
+   * Holders (other than self) of my own dots that a `replicas: k` write is
+   * waiting on, and nothing else: an entry lives from the wait's start to its
+   * end, so the map stays as small as the writes in flight.
+   */
   readonly #holders = new Map<number, Set<string>>()
-  readonly #holderWaiters = new Set<() => void>()
+  readonly #holderWaiters = new Map<number, () => void>()
   /** Writes in flight, so flush() can wait for them. */
   readonly #inFlight = new Set<Promise<unknown>>()
   #compacting = false
@@ -86,6 +89,16 @@ export class DocReplica {
 
   get vector(): VersionVector {
     return this.#tracker.vector
+  }
+
+  /** Some dot is held above a gap: a frame was lost, and a pull will fill it. */
+  get hasGaps(): boolean {
+    return this.#tracker.hasGaps
+  }
+
+  /** Moves whenever `vector` may have changed: a key for caching what is derived from it. */
+  get vectorVersion(): number {
+    return this.#tracker.version
   }
 
   /** Runs a local change; resolves with its dot once durable here (undefined if nothing changed). */
@@ -183,13 +196,13 @@ export class DocReplica {
     let grew = false
     for (const dot of dots) {
       if (dot.origin !== this.#self) continue
-      const set = getOrCreate(this.#holders, dot.seq, () => new Set<string>())
-      if (!set.has(peer)) {
+      const set = this.#holders.get(dot.seq)
+      if (set && !set.has(peer)) {
         set.add(peer)
         grew = true
       }
     }
-    if (grew) for (const wake of [...this.#holderWaiters]) wake()
+    if (grew) for (const wake of [...this.#holderWaiters.values()]) wake()
   }
 
   /** A peer's vector says it holds everything up to these seqs. */
@@ -205,19 +218,28 @@ export class DocReplica {
     return 1 + (this.#holders.get(seq)?.size ?? 0)
   }
 
-  /** Waits until `holderCount(seq) >= k` (called again on every new holder). */
-  waitForHolders(seq: number, k: number, signal: { cancelled: boolean }): Promise<void> {
-    if (!this.#holders.has(seq)) this.#holders.set(seq, new Set())
+  /**
+   * Waits until `holderCount(seq) >= k`. Call it as soon as the write is
+   * durable here (before any network event can acknowledge it), and
+   * `stopWaiting(seq)` when giving up.
+   */
+  waitForHolders(seq: number, k: number): Promise<void> {
+    this.#holders.set(seq, new Set())
     return new Promise((resolve) => {
       const check = () => {
-        if (signal.cancelled || this.holderCount(seq) >= k) {
-          this.#holderWaiters.delete(check)
-          resolve()
-        }
+        if (this.holderCount(seq) < k) return
+        this.stopWaiting(seq)
+        resolve()
       }
-      this.#holderWaiters.add(check)
+      this.#holderWaiters.set(seq, check)
       check()
     })
+  }
+
+  /** Forgets the holders of `seq` (the wait succeeded or timed out). */
+  stopWaiting(seq: number): void {
+    this.#holders.delete(seq)
+    this.#holderWaiters.delete(seq)
   }
 
   #track<T>(write: Promise<T>): Promise<T> {
@@ -231,7 +253,9 @@ export class DocReplica {
     const { compactionDue } = await this.#track(
       this.#store.append(this.name, this.backendName, { dot, update }),
     )
-    if (compactionDue && !this.#compacting) await this.#track(this.#compact())
+    // Not awaited: the write is durable already, and holding it back until the
+    // snapshot is written would release (and forward) it after later writes.
+    if (compactionDue && !this.#compacting) void this.#track(this.#compact())
   }
 
   async #compact(): Promise<void> {

@@ -57,8 +57,12 @@ interface Peer {
   status: Reachability
   /** When it first stopped being alive (for deadAfterMs). */
   unreachableSinceMs: number | undefined
-  /** Its latest gossiped view of every member. */
-  reports: Map<string, Reachability>
+  /**
+   * Its latest gossiped view of every member, as its heartbeat listed it. Kept
+   * as decoded: a Map built from each heartbeat (n a tick, n entries each) was
+   * the largest cost of a 100-node cluster, and only the tick reads it.
+   */
+  reports: HeartbeatFrame['reach']
   lastHeartbeatSeq: number
   /** Where it can be dialed: what it said itself, else what others said. */
   addresses: string[]
@@ -137,9 +141,16 @@ export class Membership {
 
   /** The heartbeat to send now (the node adds the digest and seq). */
   heartbeatBody(selfAddresses: string[]): Pick<HeartbeatFrame, 'members' | 'reach'> {
-    const reach = [...this.#peers].map(([peer, p]) => ({ peer, status: p.status }))
-    const self = { id: this.self, addresses: selfAddresses.slice(0, ADDRESSES_KEPT_MAX) }
-    return { members: [self, ...this.known()], reach }
+    const reach: HeartbeatFrame['reach'] = []
+    const members: HeartbeatFrame['members'] = [
+      { id: this.self, addresses: selfAddresses.slice(0, ADDRESSES_KEPT_MAX) },
+    ]
+    for (const [id, p] of this.#peers) {
+      reach.push({ peer: id, status: p.status })
+      // Not copied, unlike known(): #learnAddresses replaces a member's array, never changes it.
+      members.push({ id, addresses: p.addresses })
+    }
+    return { members, reach }
   }
 
   #learnAddresses(id: string, addresses: string[], ownWord: boolean): boolean {
@@ -173,8 +184,12 @@ export class Membership {
     peer.lastHeartbeatSeq = frame.seq
     const now = this.#env.clock.now()
     peer.detector.heartbeat(now)
-    peer.reports = new Map(frame.reach.map(({ peer: id, status }) => [id, status]))
+    peer.reports = frame.reach
     for (const m of frame.members) {
+      // Hearsay about a member already known with addresses teaches nothing (see #learnAddresses):
+      // skip it in one lookup, as most of every heartbeat is exactly that.
+      const known = this.#peers.get(m.id)
+      if (known !== undefined && m.id !== from && known.addresses.length > 0) continue
       changed = this.#know(m.id) || changed
       changed = this.#learnAddresses(m.id, m.addresses, m.id === from) || changed
     }
@@ -187,9 +202,18 @@ export class Membership {
   /** Re-evaluates every peer's status and the partition state; call on every heartbeat tick. */
   tick(): void {
     const now = this.#env.clock.now()
-    const reportedAlive = this.#reportedAlive()
+    // Every verdict is reached before any status changes, so the gossip is read as this tick
+    // found it; and only for the peers whose verdict hangs on it (silent past deadAfterMs).
+    const verdicts: Array<[string, Peer, Reachability | undefined]> = []
+    const askGossip = new Set<string>()
     for (const [id, peer] of this.#peers) {
-      const next = this.#statusOf(id, peer, now, reportedAlive)
+      const own = this.#ownVerdict(peer, now)
+      if (own === undefined) askGossip.add(id)
+      verdicts.push([id, peer, own])
+    }
+    const reportedAlive = askGossip.size === 0 ? askGossip : this.#reportedAlive(askGossip)
+    for (const [id, peer, own] of verdicts) {
+      const next = own ?? (reportedAlive.has(id) ? 'suspect' : 'dead')
       if (next !== peer.status) {
         peer.status = next
         this.#events.member(this.#memberView(id, peer, now))
@@ -199,20 +223,38 @@ export class Membership {
   }
 
   #checkPartition(): void {
+    // The view (phi of every member, sorted) is built only when the answer flips: this runs
+    // on every tick, and view().partitioned is exactly "some peer is not alive".
+    if (this.#anyPeerUnreachable() === this.#partitioned) return
     const view = this.view()
-    if (view.partitioned !== this.#partitioned) {
-      this.#partitioned = view.partitioned
-      if (view.partitioned) this.#events.partition(view)
-      else this.#events.heal(view)
-    }
+    this.#partitioned = view.partitioned
+    if (view.partitioned) this.#events.partition(view)
+    else this.#events.heal(view)
   }
 
-  /** Members that some peer I hear directly reports alive. */
-  #reportedAlive(): Set<string> {
+  #anyPeerUnreachable(): boolean {
+    for (const peer of this.#peers.values()) if (peer.status !== 'alive') return true
+    return false
+  }
+
+  /**
+   * Of the members `asked`, those some peer I hear directly reports alive.
+   * Reading every report of every peer is O(members²) a tick: only the few
+   * asked about are looked up, so most entries cost one failed lookup.
+   */
+  #reportedAlive(asked: ReadonlySet<string>): Set<string> {
     const out = new Set<string>()
+    const answered = new Set<string>()
     for (const peer of this.#peers.values()) {
       if (peer.status !== 'alive') continue
-      for (const [id, status] of peer.reports) if (status === 'alive') out.add(id)
+      // A heartbeat names each member once; should one name a member twice, its last word counts.
+      answered.clear()
+      for (let i = peer.reports.length - 1; i >= 0; i--) {
+        const { peer: id, status } = peer.reports[i] as HeartbeatFrame['reach'][number]
+        if (!asked.has(id) || answered.has(id)) continue
+        answered.add(id)
+        if (status === 'alive') out.add(id)
+      }
     }
     return out
   }
@@ -236,7 +278,12 @@ export class Membership {
     return [...this.#peers].filter(([, p]) => p.status === 'alive').map(([id]) => id)
   }
 
-  #statusOf(id: string, peer: Peer, now: number, reportedAlive: Set<string>): Reachability {
+  /**
+   * The status my own detector gives `peer`: alive, suspect, or undefined for
+   * silent past deadAfterMs, where gossip decides (suspect if some peer I hear
+   * reports it alive, else dead).
+   */
+  #ownVerdict(peer: Peer, now: number): Reachability | undefined {
     const phi = peer.detector.phi(now)
     const heard = peer.detector.lastHeartbeatMs !== undefined
     // Never heard since start: give it a full dead-after period before any verdict.
@@ -246,8 +293,7 @@ export class Membership {
       return 'alive'
     }
     peer.unreachableSinceMs ??= now
-    if (reportedAlive.has(id) || now - silentSince < this.#options.deadAfterMs) return 'suspect'
-    return 'dead'
+    return now - silentSince < this.#options.deadAfterMs ? 'suspect' : undefined
   }
 
   #memberView(id: string, peer: Peer, now: number): MemberView {
@@ -267,7 +313,7 @@ export class Membership {
       detector: new PhiAccrualDetector(this.#options),
       status: 'suspect',
       unreachableSinceMs: undefined,
-      reports: new Map(),
+      reports: [],
       lastHeartbeatSeq: -1,
       addresses: [],
     })

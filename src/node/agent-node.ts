@@ -17,7 +17,7 @@ import type { ClusterView, MemberView } from '../membership/membership.ts'
 import { Membership } from '../membership/membership.ts'
 import { Replicator, type ReplicatorEvents } from '../sync/replicator.ts'
 import { decodeFrame, encodeFrame, type Frame, WireDecodeError } from '../sync/wire.ts'
-import { nodeVector, vectorsDigest } from './digest.ts'
+import { nodeVector, VectorsDigestCache } from './digest.ts'
 import { type MetricsSource, NodeMetrics } from './metrics.ts'
 import type { ResolvedOptions } from './options.ts'
 
@@ -51,6 +51,7 @@ export class AgentNode {
   #heartbeatTimer: Timer | undefined
   #heartbeatSeq = 0
   #running = false
+  readonly #digestCache = new VectorsDigestCache()
 
   constructor(init: {
     env: Env
@@ -65,7 +66,10 @@ export class AgentNode {
     this.#options = init.options
     this.#createBackend = init.createBackend
     this.#events = new Emitter(init.env.log)
-    this.metricsState = new NodeMetrics(() => this.#metricsSource())
+    this.metricsState = new NodeMetrics(
+      () => this.#metricsSource(),
+      () => this.#docs?.loaded() ?? [],
+    )
   }
 
   /** Stable across restarts: derived from the identity kept in the store. */
@@ -265,7 +269,7 @@ export class AgentNode {
   }
 
   #digest(): number {
-    return vectorsDigest(this.#docs?.loaded() ?? [])
+    return this.#digestCache.digest(this.#docs?.loaded() ?? [])
   }
 
   #onConnect(peer: string): void {

@@ -68,9 +68,16 @@ export class NodeMetrics {
   readonly registry = new Registry()
   readonly #peers = new Map<string, PeerHolding>()
   readonly #source: () => MetricsSource
+  readonly #docs: () => MetricsSource['docs']
 
-  constructor(source: () => MetricsSource) {
+  /**
+   * `docs` reads only the documents: `heartbeat` needs them on every matching
+   * digest, and the whole source (the membership view, phi of every member)
+   * there cost O(members) per heartbeat received, O(n³) a second over a cluster.
+   */
+  constructor(source: () => MetricsSource, docs: () => MetricsSource['docs'] = () => source().docs) {
     this.#source = source
+    this.#docs = docs
     this.#register()
   }
 
@@ -101,7 +108,7 @@ export class NodeMetrics {
     holding.inSyncAtMs = nowMs
     if (holding.copiedDigest !== ours) {
       holding.copiedDigest = ours
-      holding.vectors = new Map(this.#source().docs.map((d) => [d.name, { ...d.vector }]))
+      holding.vectors = new Map(this.#docs().map((d) => [d.name, { ...d.vector }]))
     }
   }
 

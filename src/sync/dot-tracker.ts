@@ -16,6 +16,7 @@ export class DotTracker {
   #frontier: VersionVector
   readonly #above = new Map<string, Set<number>>()
   #aboveCount = 0
+  #version = 0
 
   constructor(initial: VersionVector = {}) {
     this.#frontier = { ...initial }
@@ -24,6 +25,14 @@ export class DotTracker {
   /** The contiguous vector: origin X: n means X's dots 1..n are all held. */
   get vector(): VersionVector {
     return { ...this.#frontier }
+  }
+
+  /**
+   * Moves whenever the vector may have changed (never back), so a caller can
+   * cache what it derives from the vector (the node's heartbeat digest).
+   */
+  get version(): number {
+    return this.#version
   }
 
   holds(dot: Dot): boolean {
@@ -35,6 +44,7 @@ export class DotTracker {
   /** Records a dot; returns false if it was already held. */
   add(dot: Dot): boolean {
     if (this.holds(dot)) return false
+    this.#version++
     if (dot.seq === seqOf(this.#frontier, dot.origin) + 1) {
       this.#frontier[dot.origin] = dot.seq
       this.#advance(dot.origin)
@@ -49,6 +59,7 @@ export class DotTracker {
 
   /** Everything a vector claims is held now (after a sync caught this replica up). */
   addVector(vector: VersionVector): void {
+    this.#version++
     this.#frontier = merge(this.#frontier, vector)
     for (const origin of [...this.#above.keys()]) this.#advance(origin)
   }

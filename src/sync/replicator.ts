@@ -68,6 +68,8 @@ interface PeerState {
   /** Our digest and theirs last differed: announce `converged` when they match again. */
   diverged: boolean
   lastVectorsRequestMs: number
+  /** The digest in the peer's last heartbeat. */
+  lastTheirDigest: number | undefined
 }
 
 export class Replicator {
@@ -94,7 +96,9 @@ export class Replicator {
   #claimPull(doc: string, peer: string): boolean {
     const now = this.#deps.env.clock.now()
     const current = this.#pulls.get(doc)
-    if (current && current.peer !== peer && now - current.sinceMs < PULL_EXCLUSIVE_MS) return false
+    // Also from the same peer: both sides ask for vectors on connect, and answering the
+    // request and the reply must not pull the same document twice.
+    if (current && now - current.sinceMs < PULL_EXCLUSIVE_MS) return false
     this.#pulls.set(doc, { peer, sinceMs: now })
     return true
   }
@@ -111,8 +115,14 @@ export class Replicator {
   /** A heartbeat's digest: equal digests mean equal vectors, so nothing to pull. */
   digestSeen(peer: string, theirs: number, ours: number, minIntervalMs: number): void {
     const state = this.#peer(peer)
+    const previous = state.lastTheirDigest
+    state.lastTheirDigest = theirs
     if (theirs !== ours) {
-      this.requestVectors(peer, false, minIntervalMs)
+      // While a peer writes, its digest moves with every heartbeat and its live frames are on
+      // the way: pulling then would only fetch what is in flight. Pull when the mismatch holds
+      // still (the same digest twice), or at once when a lost frame left a gap here.
+      const gap = this.#deps.replicas().some((r) => r.hasGaps)
+      if (theirs === previous || gap) this.requestVectors(peer, false, minIntervalMs)
       return
     }
     if (state.diverged) {
@@ -128,10 +138,16 @@ export class Replicator {
       if (state.needsResync) continue
       let frame = state.queue.get(replica.name)
       if (!frame) {
-        frame = { type: 'updates', doc: replica.name, backend: replica.backendName, entries: [] }
+        frame = {
+          type: 'updates',
+          doc: replica.name,
+          backend: replica.backendName,
+          origin: dot.origin,
+          entries: [],
+        }
         state.queue.set(replica.name, frame)
       }
-      frame.entries.push({ origin: dot.origin, seq: dot.seq, update })
+      frame.entries.push({ seq: dot.seq, update })
       state.queuedBytes += update.length
       if (state.queuedBytes > PEER_QUEUE_BYTES_MAX) {
         state.queue.clear()
@@ -146,8 +162,10 @@ export class Replicator {
   #armFlush(peer: string, state: PeerState): void {
     if (state.flushArmed) return
     state.flushArmed = true
-    // A zero-delay timer ends the tick: every change made in it rides in one frame.
-    this.#deps.env.clock.setTimer(0, () => {
+    // A microtask ends the wave: every change that became durable in the same store batch
+    // rides in one frame, without the millisecond a zero-delay timer costs in production.
+    // (Microtasks are deterministic: the simulator settles them after every event.)
+    queueMicrotask(() => {
       state.flushArmed = false
       if (state.needsResync) {
         state.needsResync = false
@@ -274,13 +292,24 @@ export class Replicator {
 
   async #onUpdates(peer: string, frame: UpdatesFrame): Promise<void> {
     const replica = await this.#deps.replica(frame.doc, frame.backend as BackendName)
-    const dots = await replica.applyLive(peer, frame.entries)
-    if (dots.length > 0) this.#deps.send(peer, { type: 'ack', doc: frame.doc, dots })
+    const entries = frame.entries.map(({ seq, update }) => ({ origin: frame.origin, seq, update }))
+    const dots = await replica.applyLive(peer, entries)
+    if (dots.length > 0) {
+      this.#deps.send(peer, {
+        type: 'ack',
+        doc: frame.doc,
+        origin: frame.origin,
+        seqs: dots.map((d) => d.seq),
+      })
+    }
   }
 
   async #onAck(peer: string, frame: AckFrame): Promise<void> {
     const replica = this.#deps.replicas().find((r) => r.name === frame.doc)
-    replica?.heldBy(peer, frame.dots)
+    replica?.heldBy(
+      peer,
+      frame.seqs.map((seq) => ({ origin: frame.origin, seq })),
+    )
   }
 
   #peer(peer: string): PeerState {
@@ -294,6 +323,7 @@ export class Replicator {
         sessions: new Map(),
         diverged: false,
         lastVectorsRequestMs: Number.NEGATIVE_INFINITY,
+        lastTheirDigest: undefined,
       }
       this.#peers.set(peer, state)
     }

@@ -74,26 +74,49 @@ export interface SyncFrame {
   payload: Uint8Array
 }
 
+/** Live updates of one origin (a node pushes only its own changes), named once per frame. */
 export interface UpdatesFrame {
   type: 'updates'
   doc: string
   backend: string
-  entries: Array<{ origin: string; seq: number; update: Uint8Array }>
+  origin: string
+  entries: Array<{ seq: number; update: Uint8Array }>
 }
 
 export interface AckFrame {
   type: 'ack'
   doc: string
-  /** Dots the sender now holds durably. */
-  dots: Array<{ origin: string; seq: number }>
+  origin: string
+  /** Seqs of `origin`'s dots the sender now holds durably. */
+  seqs: number[]
 }
 
 export type Frame = HeartbeatFrame | VectorsFrame | SyncFrame | UpdatesFrame | AckFrame
 
 const typeCodes = { heartbeat: 1, vectors: 2, sync: 3, updates: 4, ack: 5 } as const
 
+/** One encoder for every frame (it holds no state); one per string cost more than the encoding. */
+const utf8 = new TextEncoder()
+
+/**
+ * Strings up to this many characters are written byte by byte when they are
+ * ASCII (ids, addresses, names: a heartbeat carries a few per member), which
+ * is cheaper than a call into the native encoder. The bytes are the same.
+ */
+const ASCII_FAST_PATH_CHARS_MAX = 64
+
 function writeString(e: encoding.Encoder, s: string): void {
-  encoding.writeVarUint8Array(e, new TextEncoder().encode(s))
+  if (s.length <= ASCII_FAST_PATH_CHARS_MAX && isAscii(s)) {
+    encoding.writeVarUint(e, s.length)
+    for (let i = 0; i < s.length; i++) encoding.writeUint8(e, s.charCodeAt(i))
+    return
+  }
+  encoding.writeVarUint8Array(e, utf8.encode(s))
+}
+
+function isAscii(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) return false
+  return true
 }
 
 function writeVector(e: encoding.Encoder, vector: VersionVector): void {
@@ -167,20 +190,18 @@ function writeBody(e: encoding.Encoder, frame: Frame): void {
     case 'updates':
       writeString(e, frame.doc)
       writeString(e, frame.backend)
+      writeString(e, frame.origin)
       encoding.writeVarUint(e, frame.entries.length)
       for (const u of frame.entries) {
-        writeString(e, u.origin)
         encoding.writeVarUint(e, u.seq)
         encoding.writeVarUint8Array(e, u.update)
       }
       return
     case 'ack':
       writeString(e, frame.doc)
-      encoding.writeVarUint(e, frame.dots.length)
-      for (const d of frame.dots) {
-        writeString(e, d.origin)
-        encoding.writeVarUint(e, d.seq)
-      }
+      writeString(e, frame.origin)
+      encoding.writeVarUint(e, frame.seqs.length)
+      for (const seq of frame.seqs) encoding.writeVarUint(e, seq)
       return
   }
 }
@@ -228,10 +249,11 @@ function readBody(r: FrameReader, type: number): Frame {
       return readUpdates(r)
     case typeCodes.ack: {
       const doc = r.string(NAME_BYTES_MAX)
+      const origin = r.string(NAME_BYTES_MAX)
       const count = r.varUint(ENTRIES_MAX)
-      const dots: AckFrame['dots'] = []
-      for (let i = 0; i < count; i++) dots.push({ origin: r.string(NAME_BYTES_MAX), seq: r.varUint() })
-      return { type: 'ack', doc, dots }
+      const seqs: number[] = []
+      for (let i = 0; i < count; i++) seqs.push(r.varUint())
+      return { type: 'ack', doc, origin, seqs }
     }
     default:
       throw new WireDecodeError(`unknown frame type ${type}`)
@@ -264,10 +286,9 @@ function readHeartbeat(r: FrameReader): HeartbeatFrame {
 function readUpdates(r: FrameReader): UpdatesFrame {
   const doc = r.string(NAME_BYTES_MAX)
   const backend = r.string(NAME_BYTES_MAX)
+  const origin = r.string(NAME_BYTES_MAX)
   const count = r.varUint(ENTRIES_MAX)
   const entries: UpdatesFrame['entries'] = []
-  for (let i = 0; i < count; i++) {
-    entries.push({ origin: r.string(NAME_BYTES_MAX), seq: r.varUint(), update: r.bytes(FRAME_BYTES_MAX) })
-  }
-  return { type: 'updates', doc, backend, entries }
+  for (let i = 0; i < count; i++) entries.push({ seq: r.varUint(), update: r.bytes(FRAME_BYTES_MAX) })
+  return { type: 'updates', doc, backend, origin, entries }
 }

@@ -4,10 +4,11 @@ import * as crdt from '../../crdt/index.ts'
 import { seededRandom } from '../../src/env/seeded-random.ts'
 
 describe('isthmus/crdt', () => {
-  it('exports the factories, the dispatcher, canonical JSON, the codec and the error class', () => {
+  it('exports the factories, the dispatcher, batch apply, canonical JSON, the codec and the error class', () => {
     expect(Object.keys(crdt).sort()).toEqual([
       'CrdtDecodeError',
       'YJS_SYNC_VERSION',
+      'applyUpdatesIsolating',
       'canonicalJson',
       'createAutomergeBackend',
       'createBackend',

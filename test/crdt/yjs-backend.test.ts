@@ -31,6 +31,24 @@ describe('yjs backend ids', () => {
     expect(first.value()).toEqual({ t: '>hi!' })
   })
 
+  it('loads a snapshot holding structs and deletions Yjs holds back, and never takes their writer\'s id', () => {
+    const writer = open(8)
+    const first = writer.change((doc) => doc.getText('t').insert(0, 'ab')) as Uint8Array
+    const second = writer.change((doc) => doc.getText('t').insert(2, 'cd')) as Uint8Array
+    const removal = writer.change((doc) => doc.getText('t').delete(0, 1)) as Uint8Array
+    const holder = open(9)
+    holder.applyUpdate(second) // needs `first`: held back
+    holder.applyUpdate(removal) // deletes what `holder` lacks: held back too
+    expect(holder.hasPending()).toBe(true)
+    // Same seed as the writer: its first draw is the writer's id, which only the held-back part names.
+    const loaded = open(8, holder.snapshot())
+    expect(loaded.hasPending()).toBe(true)
+    expect(loaded.ydoc.clientID).not.toBe(writer.ydoc.clientID)
+    loaded.applyUpdate(first)
+    expect(loaded.hasPending()).toBe(false)
+    expect(loaded.canonical()).toBe(writer.canonical())
+  })
+
   it('takes a new client id before applying an update written under its own', () => {
     const a = open(5)
     const b = open(5) // a 2^-32 accident, forced here

@@ -177,6 +177,28 @@ describe('corrupt records', () => {
     expect((await reopened.load('doc'))?.updates).toHaveLength(1)
   })
 
+  it('a compaction deletes the damaged log entries of its document too', async () => {
+    const db = memoryLevel()
+    const store = memoryStore({ db })
+    await store.open()
+    for (let seq = 1; seq <= 3; seq++)
+      await store.append('doc', 'yjs', { dot: { origin: 'n1', seq }, update: bytes(`u${seq}`) })
+    await store.close()
+    await db.open()
+    const [damagedKey] = await db.keys(docRange('doc')).all()
+    await db.put(
+      damagedKey as string,
+      damage((await db.get(damagedKey as string)) as Uint8Array, { kind: 'truncate', at: 3 }),
+    )
+    const reopened = memoryStore({ db })
+    expect((await reopened.open()).corrupt.map((c) => c.key)).toEqual([damagedKey])
+    await reopened.compact('doc', bytes('through 3'), { n1: 3 })
+    await reopened.close()
+    const again = memoryStore({ db })
+    expect(await again.open()).toEqual({ corrupt: [] })
+    expect(await again.load('doc')).toMatchObject({ snapshot: { bytes: bytes('through 3') }, updates: [] })
+  })
+
   it('reports keys outside the layout', async () => {
     const db = memoryLevel()
     const store = memoryStore({ db })

@@ -8,6 +8,7 @@ import {
   decodeSnapshot,
   encodeFormat,
   encodeLogEntry,
+  encodeLogEntryRecord,
   encodeMeta,
   encodeSnapshot,
 } from '../../store/payload.ts'
@@ -80,7 +81,19 @@ describe('payloads', () => {
     fc.assert(
       fc.property(entry, (value) => {
         expect(decodeLogEntry(encodeLogEntry(value))).toEqual({ ok: true, value })
+        // The append path builds the record in place: the same bytes as the envelope around the payload.
+        expect(encodeLogEntryRecord(value)).toEqual(encodeRecord(encodeLogEntry(value)))
       }),
+    )
+  })
+
+  it('checks a name against the bound of its use, also once it is cached', () => {
+    const long = 'x'.repeat(100) // within the origin bound (256 bytes), over the backend one (64)
+    const entry = { backend: 'yjs', dot: { origin: long, seq: 1 }, update: new Uint8Array() }
+    expect(() => encodeLogEntryRecord(entry)).not.toThrow()
+    const asBackend = { ...entry, backend: long }
+    expect(() => encodeLogEntryRecord(asBackend)).toThrow(
+      expect.objectContaining({ name: 'StoreLimitError' }),
     )
   })
 

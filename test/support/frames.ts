@@ -9,7 +9,6 @@ const name = fc.oneof(
 )
 const vector = fc.dictionary(name, fc.nat())
 const bytes = fc.uint8Array({ maxLength: 64 })
-const dot = fc.record({ origin: name, seq: fc.nat() })
 
 /** Any frame the encoder accepts. */
 export const frameArbitrary: fc.Arbitrary<Frame> = fc.oneof(
@@ -39,7 +38,13 @@ export const frameArbitrary: fc.Arbitrary<Frame> = fc.oneof(
     type: fc.constant('updates' as const),
     doc: name,
     backend: name,
-    entries: fc.array(fc.record({ origin: name, seq: fc.nat(), update: bytes }), { maxLength: 4 }),
+    origin: name,
+    entries: fc.array(fc.record({ seq: fc.nat(), update: bytes }), { maxLength: 4 }),
   }),
-  fc.record({ type: fc.constant('ack' as const), doc: name, dots: fc.array(dot, { maxLength: 4 }) }),
+  fc.record({
+    type: fc.constant('ack' as const),
+    doc: name,
+    origin: name,
+    seqs: fc.array(fc.nat(), { maxLength: 4 }),
+  }),
 )

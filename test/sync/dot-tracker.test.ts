@@ -37,4 +37,34 @@ describe('DotTracker', () => {
     expect(tracker.hasGaps).toBe(false)
     expect(tracker.add({ origin: 'a', seq: 2 })).toBe(false)
   })
+
+  it('moves its version whenever the vector changes, so a cache keyed on it is never stale', () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.oneof(
+            fc.tuple(fc.constant('dot' as const), fc.constantFrom('a', 'b'), fc.integer({ min: 1, max: 12 })),
+            fc.tuple(
+              fc.constant('vector' as const),
+              fc.constantFrom('a', 'b'),
+              fc.integer({ min: 0, max: 12 }),
+            ),
+          ),
+          { maxLength: 60 },
+        ),
+        (steps) => {
+          const tracker = new DotTracker()
+          for (const [kind, origin, seq] of steps) {
+            const before = { vector: JSON.stringify(tracker.vector), version: tracker.version }
+            if (kind === 'dot') tracker.add({ origin, seq })
+            else tracker.addVector({ [origin]: seq })
+            expect(tracker.version).toBeGreaterThanOrEqual(before.version)
+            if (JSON.stringify(tracker.vector) !== before.vector)
+              expect(tracker.version).toBeGreaterThan(before.version)
+          }
+        },
+      ),
+      { numRuns: 300 },
+    )
+  })
 })
