@@ -56,7 +56,7 @@ const sizes: readonly Size[] = [
     nodes: 5,
     virtualMs: { full: 60_000, quick: 10_000 },
     pingVirtualMs: { full: 600_000, quick: 120_000 },
-    noWritesVirtualMs: { full: 600_000, quick: 60_000 },
+    noWritesVirtualMs: { full: 600_000, quick: 120_000 },
     target: { cmp: '>=', ratio: 1000 },
   },
   {

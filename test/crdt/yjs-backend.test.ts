@@ -31,7 +31,7 @@ describe('yjs backend ids', () => {
     expect(first.value()).toEqual({ t: '>hi!' })
   })
 
-  it('loads a snapshot holding structs and deletions Yjs holds back, and never takes their writer\'s id', () => {
+  it("loads a snapshot holding structs and deletions Yjs holds back, and never takes their writer's id", () => {
     const writer = open(8)
     const first = writer.change((doc) => doc.getText('t').insert(0, 'ab')) as Uint8Array
     const second = writer.change((doc) => doc.getText('t').insert(2, 'cd')) as Uint8Array
