@@ -20,6 +20,8 @@ import type { DetectorConfig, FaultPlan, PlannedCrash } from './detection-plan.t
 
 /** createNode's default heartbeat (src/node/options.ts). */
 const DEFAULT_HEARTBEAT_MS = 250
+/** Lost heartbeats and stalls stretch PHI_WINDOW_SAMPLES_MAX samples past as many heartbeat periods. */
+const FRESH_WINDOW_MARGIN = 1.25
 /** After a stall ends, the stalled node's frames take a latency to arrive: suspicions until then are the stall's. */
 const STALL_GRACE_MS = 2_000
 /** An observer must be up and unstalled from this long before a crash to count for its detection. */
@@ -40,7 +42,7 @@ export interface DetectionStats {
   deadAllMs: number[]
   /**
    * The same for crashes of a node that had not restarted within the
-   * detector's window (PHI_WINDOW_SAMPLES_MAX heartbeats): a peer's detector
+   * detector's window (PHI_WINDOW_SAMPLES_MAX heartbeats, with a margin): a peer's detector
    * keeps the restart's silence as one inter-arrival sample, which widens
    * its estimate until the sample leaves the window.
    */
@@ -203,6 +205,7 @@ export async function runDetection(
   seed: number,
 ): Promise<DetectionStats> {
   const { ids, events, wallMs } = await simulate(c, config, plan, seed)
-  const windowMs = PHI_WINDOW_SAMPLES_MAX * (config.options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS)
+  const windowMs =
+    PHI_WINDOW_SAMPLES_MAX * (config.options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS) * FRESH_WINDOW_MARGIN
   return { ...analyse(c, plan, ids, events, windowMs), wallMs }
 }

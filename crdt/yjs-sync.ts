@@ -49,7 +49,9 @@ export interface YjsSyncHost {
 
 /** Opens a session; `saved` comes from an earlier session's `save()`. */
 export function createYjsPeerSync(host: YjsSyncHost, saved?: Uint8Array): PeerSync {
-  return new YjsPeerSync(host, saved === undefined ? null : decodeYjsSavedSync(saved))
+  // Zero bytes: saved by a session that never heard from the peer; nothing is known.
+  const known = saved === undefined || saved.length === 0 ? null : decodeYjsSavedSync(saved)
+  return new YjsPeerSync(host, known)
 }
 
 class YjsPeerSync implements PeerSync {
@@ -62,6 +64,8 @@ class YjsPeerSync implements PeerSync {
   #replyOwed: StateVector | null = null
   /** The most the peer has reported holding: what `save()` keeps. */
   readonly #peerReported: StateVector = new Map()
+  /** Whether the peer has reported at all: a session that never heard from it saves nothing. */
+  #peerHasReported = false
   /** What the peer holds as far as we know: what it reported plus what we sent it. */
   #peerKnown: StateVector = new Map()
   #updatesAtLastSend: number
@@ -97,6 +101,7 @@ class YjsPeerSync implements PeerSync {
     // delete set, so holding its structs means holding all it had.
     this.#caughtUp = update !== null && !exceeds(stateVector, stateVectorOf(this.#host.doc))
     mergeInto(this.#peerReported, stateVector)
+    this.#peerHasReported = true
     mergeInto(this.#peerKnown, stateVector)
     // The reply is computed against exactly the vector asked with, not what we
     // believe: a peer that restarted without some state gets it back.
@@ -105,6 +110,9 @@ class YjsPeerSync implements PeerSync {
   }
 
   save(): Uint8Array {
+    // Saving an empty vector for a peer that never reported would make the next session
+    // diff against nothing, shipping the whole document in its first message.
+    if (!this.#peerHasReported) return new Uint8Array(0)
     return encodeYjsSavedSync(this.#peerReported)
   }
 

@@ -135,8 +135,19 @@ export class Membership {
     const peer = this.#peers.get(id)
     if (!peer) return
     const now = this.#env.clock.now()
-    peer.detector.heartbeat(now)
+    this.#heard(peer, now)
     this.#markAlive(id, peer, now)
+  }
+
+  /**
+   * Feeds the detector. A peer that was not alive comes back with a fresh
+   * detector (as Akka does for a new incarnation): its silence was an outage,
+   * not a heartbeat interval, and kept in the window it would slow the
+   * detection of its next failure for hundreds of heartbeats.
+   */
+  #heard(peer: Peer, now: number): void {
+    if (peer.status !== 'alive') peer.detector = new PhiAccrualDetector(this.#options)
+    peer.detector.heartbeat(now)
   }
 
   /** The heartbeat to send now (the node adds the digest and seq). */
@@ -183,7 +194,7 @@ export class Membership {
     if (frame.seq === peer.lastHeartbeatSeq) return
     peer.lastHeartbeatSeq = frame.seq
     const now = this.#env.clock.now()
-    peer.detector.heartbeat(now)
+    this.#heard(peer, now)
     peer.reports = frame.reach
     for (const m of frame.members) {
       // Hearsay about a member already known with addresses teaches nothing (see #learnAddresses):

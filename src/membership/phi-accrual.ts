@@ -8,6 +8,9 @@
  * Pure: time comes in as arguments, so the same code runs under virtual time.
  */
 
+/** Longest interval taken as a sample, in heartbeats (a few lost heartbeats in a row still count). */
+export const SAMPLE_INTERVAL_HEARTBEATS_MAX = 4
+
 /** Inter-arrival samples kept per peer: enough for a stable estimate, bounded memory. */
 export const PHI_WINDOW_SAMPLES_MAX = 200
 
@@ -43,8 +46,12 @@ export class PhiAccrualDetector {
   heartbeat(nowMs: number): void {
     if (this.#lastHeartbeatMs !== undefined) {
       const interval = nowMs - this.#lastHeartbeatMs
-      // A heartbeat seen twice (a duplicated frame) or a clock step back carries no timing information.
-      if (interval > 0) this.#push(interval)
+      // A heartbeat seen twice (a duplicated frame) or a clock step back carries no timing
+      // information; nor does a gap of many intervals (a stall, a cut link): as Cassandra
+      // caps its samples, such a gap is not taken for the rhythm, or it would widen the
+      // estimate and slow the next detection.
+      if (interval > 0 && interval <= this.#options.heartbeatMs * SAMPLE_INTERVAL_HEARTBEATS_MAX)
+        this.#push(interval)
     }
     if (this.#lastHeartbeatMs === undefined || nowMs > this.#lastHeartbeatMs) this.#lastHeartbeatMs = nowMs
   }

@@ -192,6 +192,17 @@ describe('yjs sync sessions', () => {
     expect(b.value()).toEqual({ t: 'bc' })
   })
 
+  it('a session that never heard from its peer saves nothing, so the next one does not ship the document', () => {
+    const a = open(23)
+    a.change((doc) => doc.getText('t').insert(0, 'x'.repeat(1000)))
+    const silent = a.syncWith()
+    silent.generate() // asked, never answered
+    const saved = silent.save()
+    expect(saved.length).toBe(0)
+    const first = a.syncWith(saved).generate() as Uint8Array
+    expect(first.length).toBeLessThan(100)
+  })
+
   it('resumes from a saved session with news in its first message', () => {
     const a = open(21)
     const b = open(22)

@@ -59,6 +59,22 @@ describe('phi-accrual detector', () => {
     expect(jittery.phi(b + 900)).toBeLessThan(regular.phi(a + 900))
   })
 
+  it('does not take a long gap (a stall, a cut) for the rhythm', () => {
+    const d = new PhiAccrualDetector(options)
+    let t = 0
+    for (let i = 0; i < 50; i++) {
+      t += 250
+      d.heartbeat(t)
+    }
+    t += 30_000 // one outage
+    d.heartbeat(t)
+    for (let i = 0; i < 5; i++) {
+      t += 250
+      d.heartbeat(t)
+    }
+    expect(d.phi(t + 1_500)).toBeGreaterThan(8)
+  })
+
   it('ignores duplicated heartbeats', () => {
     const d = new PhiAccrualDetector(options)
     const e = new PhiAccrualDetector(options)
