@@ -113,6 +113,26 @@ export function agentInvariants(acked: AckedWrites): Array<Invariant<Simulation<
         return distinct.size <= 1 ? undefined : `version vectors differ: ${vectors.join(' ')}`
       },
     },
+    {
+      // Healed and quiet, every node must see every running node alive: not partitioned, a majority.
+      name: 'views-healed',
+      atQuiescence(sim) {
+        const running = sim
+          .running()
+          .map(({ id }) => id)
+          .sort()
+        const problems: string[] = []
+        for (const { id, node } of sim.running()) {
+          const view = node.view()
+          if (view.partitioned || !view.majority || view.reachable.join() !== running.join()) {
+            problems.push(
+              `${id} sees reachable=[${view.reachable}] partitioned=${view.partitioned} majority=${view.majority}`,
+            )
+          }
+        }
+        return problems
+      },
+    },
   ]
 }
 
@@ -161,8 +181,10 @@ export function writesFromSeed(
     const args: WriteArgs = {
       doc: backend === 'yjs' ? 'plan' : 'notes',
       backend,
-      key: `k${n++}`,
+      key: `k${n}`,
       value: node,
+      // Every fifth write also waits for a second durable copy.
+      ...(n++ % 5 === 4 ? { replicas: 2 } : {}),
     }
     ops.push({ atMs, node, op: 'write', args })
   }

@@ -105,10 +105,13 @@ export async function runHostileScenario(options: { seed: number; frames: number
     workload: writesFromSeed(seed, honest, durationMs, 100),
     applyOp: applyWrite(acked) as never,
     invariants: [
-      ...agentInvariants(acked).map((inv) => ({
-        ...inv,
-        atQuiescence: (sim: never) => inv.atQuiescence?.(onlyHonest(sim, honest) as never),
-      })),
+      // The rogue never heartbeats, so honest views rightly stay partitioned: views are not judged here.
+      ...agentInvariants(acked)
+        .filter((inv) => inv.name !== 'views-healed')
+        .map((inv) => ({
+          ...inv,
+          atQuiescence: (sim: never) => inv.atQuiescence?.(onlyHonest(sim, honest) as never),
+        })),
       {
         name: 'count-drops',
         atQuiescence: (sim: { node(id: string): AgentNode }) => {
