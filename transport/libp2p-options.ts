@@ -22,6 +22,8 @@ export interface Libp2pTransportOptions {
   frameBytesMax?: number
   /** Redial backoff for bootstrap peers (default 250 ms doubling to 30 s, with jitter). */
   reconnect?: Partial<ReconnectPolicy>
+  /** Find peers on the local network by multicast DNS and dial them (default false). */
+  mdns?: boolean
 }
 
 /**
@@ -41,6 +43,7 @@ export interface ResolvedOptions {
   allow: ReadonlySet<string> | undefined
   frameBytesMax: number
   reconnect: ReconnectPolicy
+  mdns: boolean
 }
 
 /** Checks `options`; throws TransportOptionsError listing every problem. */
@@ -65,6 +68,7 @@ export function resolveOptions(options: Libp2pTransportOptions): ResolvedOptions
   if (!(Number.isFinite(reconnect.maxMs) && reconnect.maxMs >= reconnect.baseMs)) {
     problems.push('reconnect.maxMs: a number no smaller than baseMs')
   }
+  if (options.mdns !== undefined && typeof options.mdns !== 'boolean') problems.push('mdns: true or false')
   if (problems.length > 0) throw new TransportOptionsError(problems)
   return {
     listen: listen.map((address) => address.toString()),
@@ -75,6 +79,7 @@ export function resolveOptions(options: Libp2pTransportOptions): ResolvedOptions
     allow,
     frameBytesMax,
     reconnect,
+    mdns: options.mdns ?? false,
   }
 }
 

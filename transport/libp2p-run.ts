@@ -8,6 +8,7 @@ import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
 import { identify } from '@libp2p/identify'
 import type { Connection, Libp2p, PrivateKey } from '@libp2p/interface'
+import { mdns } from '@libp2p/mdns'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
@@ -188,6 +189,14 @@ export class Libp2pRun {
     this.#node.addEventListener('connection:open', (event) => {
       if (!this.#stopped) this.#links.connectionUp(event.detail, true)
     })
+    // Discovery (mDNS) only announces peers; libp2p does not dial them for us.
+    this.#node.addEventListener('peer:discovery', (event) => {
+      const peer = event.detail.id.toString()
+      if (this.#stopped || this.#bootstrapSkipReason(peer) !== undefined || this.#connectionTo(peer)) return
+      this.#node.dial(event.detail.id).catch((error: unknown) => {
+        this.#log.log('debug', 'dial of a discovered peer failed', { peer, error: String(error) })
+      })
+    })
     await this.#node.start()
     for (const { address, peerId } of this.#options.bootstrap) {
       const skip = this.#bootstrapSkipReason(peerId)
@@ -228,6 +237,7 @@ function createNode(privateKey: PrivateKey, options: ResolvedOptions): Promise<L
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     connectionGater: allowlistGater(options.allow),
+    peerDiscovery: options.mdns ? [mdns()] : [],
     services: { identify: identify(), ping: ping() },
   })
 }
