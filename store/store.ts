@@ -39,7 +39,11 @@ export interface OpenReport {
   corrupt: CorruptRecord[]
 }
 
-/** Returned by `append`: whether this document's log has grown past the compaction threshold. */
+/**
+ * Returned by `append`: whether this document's log has grown past the
+ * compaction threshold (compaction-policy.ts), judged once the append is
+ * written, so a compaction written meanwhile counts.
+ */
 export interface AppendResult {
   compactionDue: boolean
 }

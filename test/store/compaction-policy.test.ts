@@ -71,12 +71,12 @@ describe('compactionDue', () => {
     )
   })
 
-  it('defaults: the old fixed count of 1,000 is gone, B4-sized logs stay under the count bound', () => {
+  it('defaults: a B4-sized Yjs log is compacted after ~5,000 entries, not 1,000', () => {
     // B4 on Yjs: ~55-byte records on a snapshot of up to ~310 KB.
-    const snapshotBytes = 310_000
-    const entries = Math.floor(snapshotBytes / 55)
-    expect(compactionDue({ entries, bytes: entries * 55, snapshotBytes }, defaults)).toBe(false)
-    expect(entries).toBeLessThan(defaults.countMax)
+    const size = (entries: number) => ({ entries, bytes: entries * 55, snapshotBytes: 310_000 })
+    expect(compactionDue(size(1001), defaults)).toBe(false)
+    expect(compactionDue(size(4500), defaults)).toBe(false)
+    expect(compactionDue(size(5700), defaults)).toBe(true)
   })
 })
 
