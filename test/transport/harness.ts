@@ -3,6 +3,7 @@
  * an in-memory identity store, a record of what each heard, and polling
  * waits on real time.
  */
+import { afterEach } from 'vitest'
 import { silentLogger, systemEnv } from '../../src/env/index.ts'
 import type { Env } from '../../src/env/types.ts'
 import { type Libp2pTransport, libp2pTransport } from '../../transport/libp2p.ts'
@@ -118,4 +119,17 @@ export function patternBytes(size: number, seed: number, index: number): Uint8Ar
     bytes[i] = x & 0xff
   }
   return bytes
+}
+
+/** A `startPeer` whose transports are all stopped after each test of the file that calls it. */
+export function peersStoppedAfterEach(): (...args: Parameters<typeof startPeer>) => Promise<Peer> {
+  const opened: Peer[] = []
+  afterEach(async () => {
+    await stopAll(...opened.splice(0))
+  })
+  return async (...args) => {
+    const started = await startPeer(...args)
+    opened.push(started)
+    return started
+  }
 }

@@ -2,19 +2,11 @@
  * The allowlist gater: a peer not on `allow` cannot connect in either
  * direction, by dial address with or without its peer id; listed peers can.
  */
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { DialError } from '../../transport/libp2p-errors.ts'
-import { count, type Peer, sleep, startPeer, stopAll, waitUntil } from './harness.ts'
+import { count, peersStoppedAfterEach, sleep, stopAll, waitUntil } from './harness.ts'
 
-const opened: Peer[] = []
-async function peer(...args: Parameters<typeof startPeer>): Promise<Peer> {
-  const started = await startPeer(...args)
-  opened.push(started)
-  return started
-}
-afterEach(async () => {
-  await stopAll(...opened.splice(0))
-})
+const peer = peersStoppedAfterEach()
 
 /** The address without its `/p2p/<id>` part: the dialer learns who answered only after the handshake. */
 function withoutPeerId(address: string): string {

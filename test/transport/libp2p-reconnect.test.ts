@@ -2,18 +2,10 @@
  * Bootstrap peers are redialed with backoff: a peer that restarts on the same
  * port (same identity) is found again without anyone calling `dial`.
  */
-import { afterEach, describe, expect, it } from 'vitest'
-import { count, fastReconnect, framesFrom, type Peer, startPeer, stopAll, waitUntil } from './harness.ts'
+import { describe, expect, it } from 'vitest'
+import { count, fastReconnect, framesFrom, peersStoppedAfterEach, stopAll, waitUntil } from './harness.ts'
 
-const opened: Peer[] = []
-async function peer(...args: Parameters<typeof startPeer>): Promise<Peer> {
-  const started = await startPeer(...args)
-  opened.push(started)
-  return started
-}
-afterEach(async () => {
-  await stopAll(...opened.splice(0))
-})
+const peer = peersStoppedAfterEach()
 
 describe('libp2p transport reconnect', () => {
   it('dials its bootstrap peers at start', async () => {

@@ -4,7 +4,7 @@
  * across restarts.
  */
 import fc from 'fast-check'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { TransportStateError } from '../../transport/libp2p-errors.ts'
 import { propertyOptions } from '../crdt/property-options.ts'
 import {
@@ -12,23 +12,15 @@ import {
   firstDifference,
   framesFrom,
   memoryIdentity,
-  type Peer,
   patternBytes,
+  peersStoppedAfterEach,
   startPeer,
   stopAll,
   testEnv,
   waitUntil,
 } from './harness.ts'
 
-const opened: Peer[] = []
-async function peer(...args: Parameters<typeof startPeer>): Promise<Peer> {
-  const started = await startPeer(...args)
-  opened.push(started)
-  return started
-}
-afterEach(async () => {
-  await stopAll(...opened.splice(0))
-})
+const peer = peersStoppedAfterEach()
 
 /** Frame sizes for the property: empty, tiny, a few KiB, and up to just over 1 MiB. */
 const frameSize = fc.oneof(
