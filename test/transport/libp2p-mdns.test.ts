@@ -19,7 +19,12 @@ async function start(mdns: boolean, onConnect: (peer: string) => void): Promise<
   let identity: Uint8Array | undefined
   return transport.start({
     env: systemEnv({ log: silentLogger }),
-    identity: { load: async () => identity, save: async (bytes) => void (identity = bytes) },
+    identity: {
+      load: async () => identity,
+      save: async (bytes) => {
+        identity = bytes
+      },
+    },
     events: { frame() {}, connect: onConnect, disconnect() {} },
   })
 }
