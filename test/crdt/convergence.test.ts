@@ -55,18 +55,28 @@ const scenario = fc.record({
   steps: fc.array(fc.record({ replica: fc.nat(), op: opArbitrary }), { maxLength: 30 }),
 })
 
+/** Runs each step's operation on its replica; returns the updates to deliver, by sender. */
+function applySteps(
+  driver: (typeof drivers)[number],
+  replicas: DocBackend[],
+  steps: Array<{ replica: number; op: unknown }>,
+): Sent[] {
+  const sent: Sent[] = []
+  for (const { replica, op } of steps) {
+    const from = replica % replicas.length
+    const update = driver.apply(replicas[from] as DocBackend, op as Op)
+    if (update) sent.push({ from, update })
+  }
+  return sent
+}
+
 describe.each(drivers)('$name replicas', (driver) => {
   it('converge after lossy delivery and pairwise resync', () => {
     fc.assert(
       fc.property(scenario, ({ seed, replicas: count, steps }) => {
         const random = seededRandom(seed)
         const replicas = openReplicas(driver, count, random)
-        const sent: Sent[] = []
-        for (const { replica, op } of steps) {
-          const from = replica % count
-          const update = driver.apply(replicas[from] as DocBackend, op as Op)
-          if (update) sent.push({ from, update })
-        }
+        const sent = applySteps(driver, replicas, steps)
         deliverLossy(replicas, sent, random.fork('network'))
         syncAll(replicas)
         const canonical = replicas.map((replica) => replica.canonical())
@@ -82,12 +92,7 @@ describe.each(drivers)('$name replicas', (driver) => {
       fc.property(scenario, ({ seed, replicas: count, steps }) => {
         const random = seededRandom(seed)
         const replicas = openReplicas(driver, count, random)
-        const sent: Sent[] = []
-        for (const { replica, op } of steps) {
-          const from = replica % count
-          const update = driver.apply(replicas[from] as DocBackend, op as Op)
-          if (update) sent.push({ from, update })
-        }
+        const sent = applySteps(driver, replicas, steps)
         const order = random.fork('order')
         replicas.forEach((target, index) => {
           const inbox = sent.filter((s) => s.from !== index).map((s) => s.update)
