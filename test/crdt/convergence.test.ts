@@ -57,7 +57,7 @@ const scenario = fc.record({
 
 /** Runs each step's operation on its replica; returns the updates to deliver, by sender. */
 function applySteps(
-  driver: (typeof drivers)[number],
+  driver: Driver,
   replicas: DocBackend[],
   steps: Array<{ replica: number; op: unknown }>,
 ): Sent[] {
