@@ -183,6 +183,22 @@ export class AgentNode {
     return (await this.#docs.handle(name, options.backend ?? 'yjs')) as DocHandle<D>
   }
 
+  /**
+   * What keeps this node from being settled, as short reasons (empty when
+   * settled): pulls or resends outstanding, writes not yet durable or waiting
+   * to be retried, changes waiting on their dependencies, gaps in what it
+   * holds. The simulator's `runUntilQuiet` waits until every live node
+   * returns none (and their replicas agree).
+   */
+  pendingWork(): string[] {
+    const reasons: string[] = []
+    for (const replica of this.#docs?.loaded() ?? []) {
+      if (replica.hasGaps) reasons.push(`${replica.name}: gap`)
+      if (replica.backend.hasPending()) reasons.push(`${replica.name}: pending dependencies`)
+    }
+    return reasons
+  }
+
   /** Every document this node holds, as [name, canonical JSON]: for checkers and tests. */
   documentValues(): Array<[string, string]> {
     return (this.#docs?.loaded() ?? []).map((r) => [r.name, r.backend.canonical()])
