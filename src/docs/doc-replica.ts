@@ -96,6 +96,11 @@ export class DocReplica {
     return this.#tracker.hasGaps
   }
 
+  /** Writes issued and not yet durable, plus writes that failed and wait to be retried: non-zero means unsettled. */
+  get unsettledWrites(): number {
+    return this.#inFlight.size
+  }
+
   /** Moves whenever `vector` may have changed: a key for caching what is derived from it. */
   get vectorVersion(): number {
     return this.#tracker.version

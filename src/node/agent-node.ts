@@ -194,6 +194,7 @@ export class AgentNode {
     const reasons: string[] = []
     for (const replica of this.#docs?.loaded() ?? []) {
       if (replica.hasGaps) reasons.push(`${replica.name}: gap`)
+      if (replica.unsettledWrites > 0) reasons.push(`${replica.name}: ${replica.unsettledWrites} writes unsettled`)
       if (replica.backend.hasPending()) reasons.push(`${replica.name}: pending dependencies`)
     }
     return reasons
