@@ -60,6 +60,7 @@ class AutomergeReplica implements AutomergeBackend, AutomergeSyncHost {
   readonly name = 'automerge'
   readonly #clock: Pick<Clock, 'now'> | undefined
   #doc: AnyDoc
+  #contentVersion = 0
 
   constructor({ random, snapshot, clock }: AutomergeBackendOptions) {
     this.#clock = clock
@@ -76,6 +77,7 @@ class AutomergeReplica implements AutomergeBackend, AutomergeSyncHost {
     // Automerge.change rolls back by itself if fn throws.
     this.#doc = Automerge.change(this.#doc, { time: this.#timeSeconds() }, fn)
     if (sameHeads(before, Automerge.getHeads(this.#doc))) return null
+    this.#contentVersion++
     return Automerge.getLastLocalChange(this.#doc) ?? null
   }
 
@@ -128,6 +130,16 @@ class AutomergeReplica implements AutomergeBackend, AutomergeSyncHost {
     return canonicalJson(this.value())
   }
 
+  get contentVersion(): number {
+    return this.#contentVersion
+  }
+
+  summary(): Uint8Array {
+    // Heads name the whole history (each is a hash over its dependencies); sorted, so order of arrival does not matter.
+    const heads = [...Automerge.getHeads(this.#doc)].sort()
+    return new TextEncoder().encode(heads.join(','))
+  }
+
   hasPending(): boolean {
     // Hashes that queued changes depend on but the document lacks.
     return Automerge.getMissingDeps(this.#doc, []).length > 0
@@ -151,7 +163,9 @@ class AutomergeReplica implements AutomergeBackend, AutomergeSyncHost {
     } catch (error) {
       throw decodeFailure(what, error)
     }
-    return !sameHeads(before, Automerge.getHeads(this.#doc))
+    const moved = !sameHeads(before, Automerge.getHeads(this.#doc))
+    if (moved) this.#contentVersion++
+    return moved
   }
 
   #timeSeconds(): number {

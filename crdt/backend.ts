@@ -82,4 +82,17 @@ export interface DocBackend<D = unknown> {
    * holds bytes it has not integrated, so it must not vouch for them.
    */
   hasPending(): boolean
+  /**
+   * Moves (never back) whenever the document's content may have changed: a
+   * key for caching what is derived from it, such as a hash of `summary()`.
+   */
+  readonly contentVersion: number
+  /**
+   * The library's own summary of what this replica holds, for anti-entropy:
+   * Yjs, its state vector and delete set (`Y.encodeSnapshot(Y.snapshot(doc))`,
+   * since deletions do not advance a state vector); Automerge, its heads,
+   * sorted. Replicas holding the same content give the same bytes, whatever
+   * order they received it in; different content gives different bytes.
+   */
+  summary(): Uint8Array
 }

@@ -168,6 +168,16 @@ class YjsReplica implements YjsBackend, YjsSyncHost {
     return canonicalJson(this.value())
   }
 
+  get contentVersion(): number {
+    return this.#updateCount
+  }
+
+  summary(): Uint8Array {
+    // Both parts are written sorted by client and the delete set merges adjacent
+    // ranges, so equal content encodes equally however its structs were split.
+    return Y.encodeSnapshot(Y.snapshot(this.#doc))
+  }
+
   hasPending(): boolean {
     return this.#doc.store.pendingStructs !== null || this.#doc.store.pendingDs !== null
   }
