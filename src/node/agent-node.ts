@@ -219,6 +219,13 @@ export class AgentNode {
     return nodeVector(this.#docs?.loaded() ?? [])
   }
 
+  // --- issue 7 (simulator): per-document vectors, for the simulator's rot rule and checkers ---
+  /** Every document this node holds, as [name, its version vector (what it vouches for)]. */
+  documentVectors(): Array<[string, VersionVector]> {
+    return (this.#docs?.loaded() ?? []).map((r) => [r.name, { ...r.vector }])
+  }
+  // --- end issue 7 (simulator) ---
+
   on<K extends keyof NodeEvents>(event: K, listener: NodeEvents[K]): () => void {
     return this.#events.on(event, listener)
   }
