@@ -1,3 +1,4 @@
+export { type BackoffOptions, backoffCeilingMs, backoffDelayMs, type Jitter } from './backoff.ts'
 export type { LogSink } from './logger.ts'
 export { silentLogger, sinkLogger, stderrLogger } from './logger.ts'
 export { deriveSeed, seededRandom } from './seeded-random.ts'
