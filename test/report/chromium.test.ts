@@ -1,15 +1,16 @@
 /**
- * The report in a real browser: Debian's chromium, headless, driven by
- * playwright-core. Checks that every chart draws (canvases with a size), the
+ * The report in a real browser: headless Chromium (the system one if the
+ * machine has it, else the one @sparticuz/chromium ships; test/support/browser.ts),
+ * driven by playwright-core. Checks that every chart draws (canvases with a size), the
  * verdict is there, nothing logs an error and nothing is fetched from the
  * network; saves screenshots (a temp folder, and /tmp/isthmus-report.png
  * for people to look at).
  */
-import { copyFileSync, existsSync, mkdtempSync } from 'node:fs'
+import { copyFileSync, mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { type Browser, chromium } from 'playwright-core'
+import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { writeReport } from '../../sim/report/index.ts'
 import { ReportBuilder } from '../../sim/report/report-model.ts'
@@ -17,18 +18,8 @@ import { runSeed } from '../../src/cli/run-seed.ts'
 import { resolveRunSpec } from '../../src/cli/run-spec.ts'
 import { parseSimArgs } from '../../src/cli/sim-args.ts'
 import { failingScenario, writeJson } from '../cli/run-cli.ts'
+import { launchBrowser } from '../support/browser.ts'
 
-const chromiumPath = '/usr/bin/chromium'
-const chromiumArgs = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-]
 const dir = mkdtempSync(join(tmpdir(), 'isthmus-report-'))
 let browser: Browser
 
@@ -74,12 +65,7 @@ async function render(path: string): Promise<Rendered> {
 }
 
 beforeAll(async () => {
-  if (!existsSync(chromiumPath)) {
-    throw new Error(
-      `${chromiumPath} is missing: install Debian's chromium (apt-get install -y chromium; .ci/run does it)`,
-    )
-  }
-  browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs })
+  ;({ browser } = await launchBrowser())
 })
 
 afterAll(async () => {
