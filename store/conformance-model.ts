@@ -17,6 +17,8 @@ interface ModelDoc {
   backend: string
   snapshot?: { bytes: Uint8Array; covers: VersionVector }
   updates: StoredUpdate[]
+  /** The highest seq per origin ever appended or covered: what `load` reports as `highWater`. */
+  highWater: VersionVector
 }
 
 /** What the store should hold. */
@@ -53,9 +55,10 @@ type BurstStep = { kind: 'append'; doc: string; update: Uint8Array } | { kind: '
 function issue(model: StoreModel, store: Store, step: BurstStep): Promise<unknown> {
   if (step.kind === 'append') {
     const entry = { dot: { origin: ORIGIN, seq: model.nextDotSeq++ }, update: step.update }
-    const doc = model.docs.get(step.doc) ?? { backend: backendOf(step.doc), updates: [] }
+    const doc = model.docs.get(step.doc) ?? { backend: backendOf(step.doc), updates: [], highWater: {} }
     model.docs.set(step.doc, doc)
     doc.updates.push(entry)
+    doc.highWater[ORIGIN] = entry.dot.seq
     return store.append(step.doc, doc.backend, entry)
   }
   const doc = model.docs.get(step.doc)
@@ -66,12 +69,20 @@ function issue(model: StoreModel, store: Store, step: BurstStep): Promise<unknow
   if (!doc) return expect(call).rejects.toMatchObject({ name: 'StoreInputError' })
   doc.snapshot = { bytes, covers }
   doc.updates = []
+  for (const [origin, seq] of Object.entries(covers))
+    doc.highWater[origin] = Math.max(doc.highWater[origin] ?? 0, seq)
   return call
 }
 
 async function expectDoc(model: StoreModel, store: Store, name: string): Promise<void> {
   const doc = model.docs.get(name)
-  const expected: StoredDoc | undefined = doc && { name, backend: doc.backend, updates: doc.updates }
+  const expected: StoredDoc | undefined = doc && {
+    name,
+    backend: doc.backend,
+    updates: doc.updates,
+    highWater: doc.highWater,
+    damagedRecords: 0,
+  }
   if (expected && doc?.snapshot) expected.snapshot = doc.snapshot
   expect(await store.load(name)).toEqual(expected)
 }

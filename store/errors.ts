@@ -49,3 +49,56 @@ export class StoreLimitError extends StoreInputError {
 export class StoreClosedError extends StoreError {
   override name = 'StoreClosedError'
 }
+
+/** One damaged stretch of a LevelDB file in a store folder (see `StoreDamagedError`). */
+export interface StoreDamage {
+  /** The file's name inside the store folder, e.g. "000003.log", "CURRENT". */
+  file: string
+  /** Where the damage starts, in bytes from the start of the file. */
+  offset: number
+  /** How many bytes LevelDB's recovery would drop from there (0 for a missing file). */
+  bytes: number
+  /** LevelDB's own wording where it has one ("checksum mismatch"), else what is wrong ("missing"). */
+  reason: string
+}
+
+/**
+ * The store's LevelDB files are damaged: a write-ahead log record fails its
+ * checksum, or CURRENT, the MANIFEST or a table file is missing or
+ * unreadable. LevelDB's own recovery would silently drop what `damage`
+ * lists, and delete the damaged files, so the store refused to open and
+ * wrote nothing. `levelStore({ onDamage: 'salvage' })` opens it anyway,
+ * keeping a copy of the files first.
+ */
+export class StoreDamagedError extends StoreError {
+  override name = 'StoreDamagedError'
+  /** The store's folder. */
+  readonly path: string
+  readonly damage: StoreDamage[]
+  /** LevelDB entries (puts and deletes) recovery would drop: at least this many (exact when `recordsDroppedExact`). */
+  readonly recordsDropped: number
+  readonly recordsDroppedExact: boolean
+  readonly bytesDropped: number
+  /** True when LevelDB could not open the folder at all (CURRENT, MANIFEST or a table file): salvage rebuilds it with LevelDB's repair. */
+  readonly needsRepair: boolean
+
+  constructor(
+    path: string,
+    found: {
+      damage: StoreDamage[]
+      recordsDropped: number
+      recordsDroppedExact: boolean
+      bytesDropped: number
+      needsRepair: boolean
+    },
+    message: string,
+  ) {
+    super(message)
+    this.path = path
+    this.damage = found.damage
+    this.recordsDropped = found.recordsDropped
+    this.recordsDroppedExact = found.recordsDroppedExact
+    this.bytesDropped = found.bytesDropped
+    this.needsRepair = found.needsRepair
+  }
+}

@@ -18,8 +18,19 @@ import { GROUP_BYTES_MAX, GROUP_OPS_MAX } from './limits.ts'
 /** One operation of a batch, as abstract-level takes it. */
 export type BatchOp = { type: 'put'; key: string; value: Uint8Array } | { type: 'del'; key: string }
 
+/**
+ * A put that speaks for the whole batch (a document's high-water mark): one
+ * per key per batch, the last one added wins, its value encoded only when the
+ * batch is written.
+ */
+export interface KeyedPut {
+  key: string
+  value: () => Uint8Array
+}
+
 interface Group {
   ops: BatchOp[]
+  keyed: Map<string, () => Uint8Array>
   bytes: number
   done: Promise<void>
 }
@@ -38,14 +49,19 @@ export class GroupCommitQueue {
     this.write = write
   }
 
-  /** Adds `ops` (carrying `bytes` of values) to the open batch; resolves once that batch is written. */
-  add(ops: BatchOp[], bytes: number): Promise<void> {
+  /**
+   * Adds `ops` (carrying `bytes` of values) to the open batch, and `keyed`
+   * (replacing an earlier put of the same key in that batch); resolves once
+   * that batch is written.
+   */
+  add(ops: BatchOp[], bytes: number, keyed?: KeyedPut): Promise<void> {
     let group = this.open
     if (!group || group.ops.length + ops.length > GROUP_OPS_MAX || group.bytes + bytes > GROUP_BYTES_MAX) {
       group = this.startGroup()
     }
     group.ops.push(...ops)
     group.bytes += bytes
+    if (keyed) group.keyed.set(keyed.key, keyed.value)
     return group.done
   }
 
@@ -87,12 +103,13 @@ export class GroupCommitQueue {
       resolve = res
       reject = rej
     })
-    const group: Group = { ops: [], bytes: 0, done }
+    const group: Group = { ops: [], keyed: new Map(), bytes: 0, done }
     this.open = group
     this.tail = this.tail.then(async () => {
       // From here on the batch is fixed: later writes start the next one.
       if (this.open === group) this.open = undefined
       try {
+        for (const [key, value] of group.keyed) group.ops.push({ type: 'put', key, value: value() })
         await this.write(group.ops)
         resolve()
       } catch (err) {

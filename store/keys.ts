@@ -17,6 +17,7 @@ const DOC_PREFIX = 'doc!'
 const META_PREFIX = 'meta!'
 const LOG_PART = '!log!'
 const SNAP_PART = '!snap'
+const HIGH_WATER_PART = '!hw'
 const PLAIN = /^[A-Za-z0-9._~-]*$/
 const ESCAPED = /^(?:[A-Za-z0-9._~-]|%[0-9A-F]{4})*$/
 const SEQ_TEXT = new RegExp(`^\\d{${SEQ_DIGITS}}$`)
@@ -26,6 +27,7 @@ export type ParsedKey =
   | { kind: 'format' }
   | { kind: 'log'; doc: string; seq: number }
   | { kind: 'snap'; doc: string }
+  | { kind: 'hw'; doc: string }
   | { kind: 'meta'; key: string }
 
 /** Escapes a name so that it contains only `[A-Za-z0-9._~%-]`. */
@@ -57,6 +59,11 @@ export function snapKey(doc: string): string {
   return `${DOC_PREFIX}${escapeName(doc)}${SNAP_PART}`
 }
 
+/** The key of the high-water mark of `doc` (the highest seq per origin ever appended to it). */
+export function highWaterKey(doc: string): string {
+  return `${DOC_PREFIX}${escapeName(doc)}${HIGH_WATER_PART}`
+}
+
 /** The key of metadata entry `key`. */
 export function metaKey(key: string): string {
   return `${META_PREFIX}${escapeName(key)}`
@@ -83,6 +90,7 @@ export function parseKey(key: string): ParsedKey | undefined {
   if (doc === undefined) return undefined
   const tail = rest.slice(end)
   if (tail === SNAP_PART) return { kind: 'snap', doc }
+  if (tail === HIGH_WATER_PART) return { kind: 'hw', doc }
   if (!tail.startsWith(LOG_PART)) return undefined
   const digits = tail.slice(LOG_PART.length)
   if (!SEQ_TEXT.test(digits)) return undefined

@@ -5,6 +5,7 @@
  * Key layout (keys are ASCII strings; LevelDB sorts them bytewise):
  *
  *   isthmus!format                  format record: magic "isthmus-store" + layout version (STORE_FORMAT_VERSION)
+ *   doc!<name>!hw                   the high-water mark: per origin, the highest dot seq ever appended
  *   doc!<name>!log!<seq>            one log entry: backend, dot, update bytes
  *   doc!<name>!snap                 the snapshot: backend, covers vector, compacted-through seq, bytes
  *   meta!<key>                      one metadata value
@@ -36,7 +37,7 @@ import { type CompactionPolicy, checkCompactionPolicy, compactionDue } from './c
 import { openDb, type StoreDb, writeBatch } from './db.ts'
 import { StoreClosedError, StoreInputError, StoreLimitError } from './errors.ts'
 import { type BatchOp, GroupCommitQueue } from './group-commit.ts'
-import { docRange, logKey, metaKey, parseKey, snapKey } from './keys.ts'
+import { docRange, highWaterKey, logKey, metaKey, parseKey, snapKey } from './keys.ts'
 import {
   COMPACT_BYTES_DEFAULT,
   COMPACT_COUNT_DEFAULT,
@@ -45,11 +46,13 @@ import {
   META_KEY_LENGTH_MAX,
   RECORD_PAYLOAD_BYTES_MAX,
 } from './limits.ts'
-import { checkFormat, type DocIndex, type ScanResult, scanStore } from './open-scan.ts'
+import { checkFormat, type DocIndex, mergeInto, type ScanResult, scanStore } from './open-scan.ts'
 import {
+  decodeHighWater,
   decodeLogEntry,
   decodeMeta,
   decodeSnapshot,
+  encodeHighWater,
   encodeLogEntryRecord,
   encodeMeta,
   encodeSnapshot,
@@ -150,27 +153,48 @@ class AbstractLevelStore implements Store {
     }
   }
 
-  async append(doc: string, backend: string, entry: StoredUpdate): Promise<AppendResult> {
+  async append(
+    doc: string,
+    backend: string,
+    entries: StoredUpdate | readonly StoredUpdate[],
+  ): Promise<AppendResult> {
     const queue = this.requireQueue()
     checkName('document name', doc, DOC_NAME_LENGTH_MAX)
-    checkPayload('update', entry.update)
+    const list: readonly StoredUpdate[] = Array.isArray(entries) ? entries : [entries as StoredUpdate]
+    for (const entry of list) checkPayload('update', entry.update)
     const known = this.docIndex.get(doc)
     if (known && known.backend !== backend) {
       throw new StoreInputError(
         `document ${JSON.stringify(doc)} is stored with backend ${known.backend}, not ${backend}`,
       )
     }
-    const value = encodeLogEntryRecord({ backend, dot: entry.dot, update: entry.update })
-    // The seq is taken now, synchronously, so it orders this append against compact() calls.
-    const seq = ++this.seq
-    const index = known ?? { backend, log: [], logBytes: 0, snapshotBytes: 0 }
+    const values = list.map((entry) =>
+      encodeLogEntryRecord({ backend, dot: entry.dot, update: entry.update }),
+    )
+    const index = known ?? { backend, log: [], logBytes: 0, snapshotBytes: 0, highWater: {} }
     this.docIndex.set(doc, index)
-    index.log.push({ seq, bytes: value.byteLength })
-    index.logBytes += value.byteLength
+    // The seqs are taken now, synchronously, so they order this append against compact() calls.
+    const ops: BatchOp[] = []
+    const seqs: number[] = []
+    let bytes = 0
+    list.forEach((entry, i) => {
+      const value = values[i] as Uint8Array
+      const seq = ++this.seq
+      seqs.push(seq)
+      index.log.push({ seq, bytes: value.byteLength })
+      index.logBytes += value.byteLength
+      if (entry.dot.seq > 0) mergeInto(index.highWater, { [entry.dot.origin]: entry.dot.seq })
+      ops.push({ type: 'put', key: logKey(doc, seq), value })
+      bytes += value.byteLength
+    })
+    // In the same batch as the entries: the mark never speaks for a dot whose batch did not land,
+    // and never lags one that did. One per document per batch: the last append's copy wins.
+    const mark = { ...index.highWater }
+    const keyed = { key: highWaterKey(doc), value: () => encodeRecord(encodeHighWater(mark)) }
     try {
-      await queue.add([{ type: 'put', key: logKey(doc, seq), value }], value.byteLength)
+      await queue.add(ops, bytes, keyed)
     } catch (err) {
-      this.forgetLogEntry(doc, seq)
+      for (const seq of seqs) this.forgetLogEntry(doc, seq)
       throw err
     }
     // Judged once written, not when called: a compaction written meanwhile has
@@ -196,6 +220,9 @@ class AbstractLevelStore implements Store {
     const ops: BatchOp[] = known.log.map((logged) => ({ type: 'del', key: logKey(doc, logged.seq) }))
     for (const key of this.damagedLogKeys.get(doc) ?? []) ops.push({ type: 'del', key })
     ops.push({ type: 'put', key: snapKey(doc), value })
+    mergeInto(known.highWater, covers)
+    const mark = encodeRecord(encodeHighWater(known.highWater))
+    ops.push({ type: 'put', key: highWaterKey(doc), value: mark })
     await queue.addAlone(ops, value.byteLength)
     this.damagedLogKeys.delete(doc)
     const index = this.docIndex.get(doc) ?? known
@@ -292,25 +319,49 @@ class AbstractLevelStore implements Store {
 function assembleDoc(name: string, entries: Array<[string, Uint8Array]>): StoredDoc | undefined {
   let backend: string | undefined
   let snapshot: StoredDoc['snapshot']
+  let highWater: VersionVector | undefined
+  let damagedRecords = 0
   const updates: StoredUpdate[] = []
   for (const [key, value] of entries) {
     const kind = parseKey(key)?.kind
     const record = decodeRecord(value)
-    if (!record.ok) continue
+    if (!record.ok) {
+      damagedRecords++
+      continue
+    }
     if (kind === 'log') {
       const decoded = decodeLogEntry(record.payload)
-      if (!decoded.ok) continue
+      if (!decoded.ok) {
+        damagedRecords++
+        continue
+      }
       backend ??= decoded.value.backend
       updates.push({ dot: decoded.value.dot, update: decoded.value.update.slice() })
     } else if (kind === 'snap') {
       const decoded = decodeSnapshot(record.payload)
-      if (!decoded.ok) continue
+      if (!decoded.ok) {
+        damagedRecords++
+        continue
+      }
       backend = decoded.value.backend
       snapshot = { bytes: decoded.value.bytes.slice(), covers: decoded.value.covers }
+    } else if (kind === 'hw') {
+      const decoded = decodeHighWater(record.payload)
+      if (decoded.ok) highWater = decoded.value
+      else damagedRecords++
+    } else {
+      damagedRecords++
     }
   }
   if (backend === undefined) return undefined
-  return snapshot ? { name, backend, snapshot, updates } : { name, backend, updates }
+  return {
+    name,
+    backend,
+    ...(snapshot ? { snapshot } : {}),
+    updates,
+    ...(highWater ? { highWater } : {}),
+    damagedRecords,
+  }
 }
 
 function checkName(what: string, name: string, lengthMax: number): void {

@@ -10,14 +10,16 @@ import { FORMAT_KEY, type ParsedKey, parseKey } from './keys.ts'
 import {
   type Decoded,
   decodeFormat,
+  decodeHighWater,
   decodeLogEntry,
   decodeMeta,
   decodeSnapshot,
   encodeFormat,
   STORE_FORMAT_VERSION,
+  STORE_FORMAT_VERSIONS_READABLE,
 } from './payload.ts'
 import { decodeRecord, encodeRecord } from './record.ts'
-import type { CorruptRecord } from './store.ts'
+import type { CorruptRecord, VersionVector } from './store.ts'
 
 /** One log entry as the index knows it: enough to decide when compaction is due. */
 export interface IndexedLogEntry {
@@ -33,6 +35,12 @@ export interface DocIndex {
   logBytes: number
   /** The stored snapshot record's bytes (what compaction is measured against), 0 without one. */
   snapshotBytes: number
+  /**
+   * Per origin, the highest seq appended (issued, so a failed batch may have
+   * raised it: it over-states, never under-states, which is what keeps a
+   * node's own seqs from being issued twice). Written with every append.
+   */
+  highWater: VersionVector
 }
 
 /** The result of scanning a store on open. */
@@ -67,10 +75,15 @@ export async function checkFormat(db: StoreDb, sync: boolean): Promise<CorruptRe
   }
   const format = decodeFormat(record.payload)
   if (!format.ok) throw new StoreFormatError(`unreadable format record: ${format.reason}`)
-  if (format.value !== STORE_FORMAT_VERSION) {
+  if (!STORE_FORMAT_VERSIONS_READABLE.includes(format.value)) {
     throw new StoreFormatError(
-      `store format version ${format.value}; this release reads version ${STORE_FORMAT_VERSION} only`,
+      `store format version ${format.value}; this release reads versions ${STORE_FORMAT_VERSIONS_READABLE.join(' and ')}`,
     )
+  }
+  if (format.value !== STORE_FORMAT_VERSION) {
+    // An older layout this release reads as it is; from now on it holds records only this release knows.
+    const formatRecord = encodeRecord(encodeFormat(STORE_FORMAT_VERSION))
+    await writeBatch(db, [{ type: 'put', key: FORMAT_KEY, value: formatRecord }], sync)
   }
   return undefined
 }
@@ -95,6 +108,8 @@ export async function scanStore(db: StoreDb): Promise<ScanResult> {
   } finally {
     await iterator.close()
   }
+  // A high-water record whose log and snapshot are all gone (damaged) names no backend: nothing to load.
+  for (const [name, doc] of result.docs) if (doc.backend === '') result.docs.delete(name)
   return result
 }
 
@@ -115,10 +130,21 @@ function indexRecord(result: ScanResult, parsed: Exclude<ParsedKey, { kind: 'for
   const record = decodeRecord(value)
   if (!record.ok) return record.reason
   if (parsed.kind === 'meta') return reasonOf(decodeMeta(record.payload))
+  if (parsed.kind === 'hw') {
+    const highWater = decodeHighWater(record.payload)
+    if (!highWater.ok) return highWater.reason
+    const doc = result.docs.get(parsed.doc)
+    // Keys sort the high-water record before the log and snapshot, so the document may not be indexed yet.
+    const pending = doc ?? pendingHighWater(result, parsed.doc)
+    mergeInto(pending.highWater, highWater.value)
+    return undefined
+  }
   if (parsed.kind === 'log') {
     const entry = decodeLogEntry(record.payload)
     if (!entry.ok) return entry.reason
     const doc = docIndex(result.docs, parsed.doc, entry.value.backend)
+    const { origin, seq } = entry.value.dot
+    if (seq > 0) mergeInto(doc.highWater, { [origin]: seq })
     doc.log.push({ seq: parsed.seq, bytes: value.byteLength })
     doc.logBytes += value.byteLength
     return undefined
@@ -130,16 +156,36 @@ function indexRecord(result: ScanResult, parsed: Exclude<ParsedKey, { kind: 'for
   doc.backend = snapshot.value.backend
   doc.snapshotBytes = value.byteLength
   result.seqHighWater = Math.max(result.seqHighWater, snapshot.value.compactedThroughSeq)
+  mergeInto(doc.highWater, snapshot.value.covers)
   return undefined
 }
 
 function docIndex(docs: Map<string, DocIndex>, name: string, backend: string): DocIndex {
   let doc = docs.get(name)
   if (!doc) {
-    doc = { backend, log: [], logBytes: 0, snapshotBytes: 0 }
+    doc = { backend, log: [], logBytes: 0, snapshotBytes: 0, highWater: {} }
     docs.set(name, doc)
+  } else if (doc.backend === '') {
+    doc.backend = backend
   }
   return doc
+}
+
+/** A document known so far only by its high-water record: indexed with no backend until a log entry or snapshot names it. */
+function pendingHighWater(result: ScanResult, name: string): DocIndex {
+  return docIndex(result.docs, name, '')
+}
+
+export function mergeInto(into: VersionVector, from: VersionVector): void {
+  for (const [origin, seq] of Object.entries(from)) {
+    if (seq > (into[origin] ?? 0))
+      Object.defineProperty(into, origin, {
+        value: seq,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      })
+  }
 }
 
 function reasonOf(decoded: Decoded<unknown>): string | undefined {

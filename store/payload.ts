@@ -11,14 +11,22 @@ import { BACKEND_NAME_BYTES_MAX, COVERS_ORIGINS_MAX, ORIGIN_BYTES_MAX } from './
 import { encodeRecordInPlace } from './record.ts'
 import type { Dot, VersionVector } from './store.ts'
 
-/** The layout version this code writes into the format record and can read. */
-export const STORE_FORMAT_VERSION = 1
+/**
+ * The layout version this code writes into the format record. Version 2 added
+ * the per-document high-water record; a version 1 store reads the same, minus
+ * that record, and is upgraded in place when opened.
+ */
+export const STORE_FORMAT_VERSION = 2
+
+/** Every layout version this code can read. */
+export const STORE_FORMAT_VERSIONS_READABLE: readonly number[] = [1, 2]
 
 const FORMAT_MAGIC = 'isthmus-store'
 const KIND_FORMAT = 1
 const KIND_LOG = 2
 const KIND_SNAPSHOT = 3
 const KIND_META = 4
+const KIND_HIGH_WATER = 5
 
 /** A decoded payload, or why it could not be decoded. */
 export type Decoded<T> = { ok: true; value: T } | { ok: false; reason: string }
@@ -240,32 +248,62 @@ export function decodeLogEntry(payload: Uint8Array): Decoded<LogEntryPayload> {
   })
 }
 
-export function encodeSnapshot(snapshot: SnapshotPayload): Uint8Array {
-  const backend = utf8('backend name', snapshot.backend, BACKEND_NAME_BYTES_MAX)
-  const entries = Object.entries(snapshot.covers)
+/** A vector's origins as UTF-8, checked; and the bytes they take encoded (u16 length, name, f64 counter each, after a u32 count). */
+function vectorParts(
+  what: string,
+  vector: VersionVector,
+): { origins: Uint8Array[]; counters: number[]; bytes: number } {
+  const entries = Object.entries(vector)
   if (entries.length > COVERS_ORIGINS_MAX) {
-    throw new StoreLimitError('covers vector origins', COVERS_ORIGINS_MAX, entries.length)
+    throw new StoreLimitError(`${what} vector origins`, COVERS_ORIGINS_MAX, entries.length)
   }
   const origins = entries.map(([origin, counter]) => {
     if (!Number.isSafeInteger(counter) || counter < 0) {
-      throw new StoreInputError(`covers[${JSON.stringify(origin)}] must be a non-negative safe integer`)
+      throw new StoreInputError(`${what}[${JSON.stringify(origin)}] must be a non-negative safe integer`)
     }
-    return utf8('covers origin', origin, ORIGIN_BYTES_MAX)
+    return utf8(`${what} origin`, origin, ORIGIN_BYTES_MAX)
   })
-  const originBytes = origins.reduce((sum, o) => sum + 2 + o.byteLength + 8, 0)
+  const bytes = 4 + origins.reduce((sum, o) => sum + 2 + o.byteLength + 8, 0)
+  return { origins, counters: entries.map(([, counter]) => counter), bytes }
+}
+
+function writeVector(writer: PayloadWriter, parts: ReturnType<typeof vectorParts>): void {
+  writer.u32(parts.origins.length)
+  parts.origins.forEach((origin, i) => {
+    writer.u16(origin.byteLength)
+    writer.raw(origin)
+    writer.f64(parts.counters[i] ?? 0)
+  })
+}
+
+function readVector(reader: PayloadReader, what: string): VersionVector {
+  const originCount = reader.u32()
+  if (originCount > COVERS_ORIGINS_MAX) throw new Error(`${what} has ${originCount} origins`)
+  const vector: VersionVector = {}
+  for (let i = 0; i < originCount; i++) {
+    const origin = reader.string(reader.u16())
+    // defineProperty, not `vector[origin] =`: an origin named "__proto__" must stay a plain key.
+    Object.defineProperty(vector, origin, {
+      value: reader.count(`${what} counter`),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    })
+  }
+  return vector
+}
+
+export function encodeSnapshot(snapshot: SnapshotPayload): Uint8Array {
+  const backend = utf8('backend name', snapshot.backend, BACKEND_NAME_BYTES_MAX)
+  const covers = vectorParts('covers', snapshot.covers)
   const writer = new PayloadWriter(
-    new Uint8Array(1 + 1 + backend.byteLength + 8 + 4 + originBytes + snapshot.bytes.byteLength),
+    new Uint8Array(1 + 1 + backend.byteLength + 8 + covers.bytes + snapshot.bytes.byteLength),
   )
   writer.u8(KIND_SNAPSHOT)
   writer.u8(backend.byteLength)
   writer.raw(backend)
   writer.f64(snapshot.compactedThroughSeq)
-  writer.u32(entries.length)
-  origins.forEach((origin, i) => {
-    writer.u16(origin.byteLength)
-    writer.raw(origin)
-    writer.f64(entries[i]?.[1] ?? 0)
-  })
+  writeVector(writer, covers)
   writer.raw(snapshot.bytes)
   return writer.bytes
 }
@@ -275,20 +313,26 @@ export function decodeSnapshot(payload: Uint8Array): Decoded<SnapshotPayload> {
     reader.kind(KIND_SNAPSHOT)
     const backend = reader.string(reader.u8())
     const compactedThroughSeq = reader.count('compacted-through seq')
-    const originCount = reader.u32()
-    if (originCount > COVERS_ORIGINS_MAX) throw new Error(`covers has ${originCount} origins`)
-    const covers: VersionVector = {}
-    for (let i = 0; i < originCount; i++) {
-      const origin = reader.string(reader.u16())
-      // defineProperty, not `covers[origin] =`: an origin named "__proto__" must stay a plain key.
-      Object.defineProperty(covers, origin, {
-        value: reader.count('covers counter'),
-        enumerable: true,
-        writable: true,
-        configurable: true,
-      })
-    }
+    const covers = readVector(reader, 'covers')
     return { backend, compactedThroughSeq, covers, bytes: reader.rest() }
+  })
+}
+
+/** A document's high-water mark: per origin, the highest seq ever appended to it. */
+export function encodeHighWater(highWater: VersionVector): Uint8Array {
+  const parts = vectorParts('high-water', highWater)
+  const writer = new PayloadWriter(new Uint8Array(1 + parts.bytes))
+  writer.u8(KIND_HIGH_WATER)
+  writeVector(writer, parts)
+  return writer.bytes
+}
+
+export function decodeHighWater(payload: Uint8Array): Decoded<VersionVector> {
+  return decodeWith(payload, (reader) => {
+    reader.kind(KIND_HIGH_WATER)
+    const vector = readVector(reader, 'high-water')
+    if (reader.rest().byteLength > 0) throw new Error('trailing bytes after the high-water vector')
+    return vector
   })
 }
 

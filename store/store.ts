@@ -26,6 +26,16 @@ export interface StoredDoc {
   backend: string
   snapshot?: { bytes: Uint8Array; covers: VersionVector }
   updates: StoredUpdate[]
+  /**
+   * Per origin, the highest seq of any dot ever appended to this document (or
+   * covered by its snapshot), written in the same atomic batch as the appends:
+   * what the node had made durable, even if a record holding it rotted since.
+   * Undefined when the record is missing (a store written before it existed)
+   * or damaged.
+   */
+  highWater?: VersionVector
+  /** How many of this document's records failed their checksum or could not be decoded (skipped). */
+  damagedRecords: number
 }
 
 /** A record that failed its checksum or could not be decoded; it was skipped. */
@@ -60,14 +70,17 @@ export interface Store {
   /** Flushes pending writes and closes. Resolves at once on a store that is not open. */
   close(): Promise<void>
   /**
-   * Appends one update to a document's log. Appends issued in the same tick
-   * share one atomic batch (group commit); the promise resolves only after
-   * that batch is written.
+   * Appends one update, or several in order, to a document's log, together
+   * with the document's high-water mark (`StoredDoc.highWater`), in one
+   * atomic batch: all of them land or none. Appends issued in the same tick
+   * share one batch (group commit); the promise resolves only after that
+   * batch is written.
    */
-  append(doc: string, backend: string, entry: StoredUpdate): Promise<AppendResult>
+  append(doc: string, backend: string, entries: StoredUpdate | readonly StoredUpdate[]): Promise<AppendResult>
   /**
    * Writes `snapshot` and deletes every log entry appended before this call,
-   * in one atomic batch. The caller guarantees the snapshot contains them.
+   * in one atomic batch. The caller guarantees the snapshot contains them,
+   * and that `covers` claims only dots whose content the snapshot holds.
    * Entries appended after the call stay. Rejects with `StoreInputError` for
    * a document the store holds nothing of (the backend would be unknown).
    */

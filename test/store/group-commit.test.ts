@@ -97,8 +97,33 @@ describe('GroupCommitQueue', () => {
   })
 })
 
+describe('keyed puts', () => {
+  it('keep one put per key per batch, the last one added, encoded when the batch is written', async () => {
+    const written: BatchOp[][] = []
+    const queue = new GroupCommitQueue(async (ops) => {
+      written.push(ops)
+    })
+    let encoded = 0
+    const keyed = (n: number) => ({
+      key: 'hw',
+      value: () => {
+        encoded++
+        return new Uint8Array([n])
+      },
+    })
+    await Promise.all([1, 2, 3].map((n) => queue.add([put(`k${n}`)], 1, keyed(n))))
+    await queue.add([put('k4')], 1, keyed(4))
+    expect(written.map((ops) => ops.map((op) => op.key))).toEqual([
+      ['k1', 'k2', 'k3', 'hw'],
+      ['k4', 'hw'],
+    ])
+    expect(written.map((ops) => (ops.at(-1) as { value: Uint8Array }).value[0])).toEqual([3, 4])
+    expect(encoded).toBe(2)
+  })
+})
+
 describe('group commit in the store', () => {
-  it('writes 300 appends and a putMeta issued in one tick as one db.batch', async () => {
+  it('writes 300 appends and a putMeta issued in one tick as one db.batch, with one high-water mark per document', async () => {
     const db = memoryLevel()
     const store = memoryStore({ db })
     await store.open()
@@ -114,7 +139,8 @@ describe('group commit in the store', () => {
       ...Array.from({ length: 300 }, (_, i) => store.append(`doc-${i % 3}`, 'yjs', update)),
       store.putMeta('k', new Uint8Array([1])),
     ])
-    expect(batchSizes).toEqual([301])
+    // 300 log entries, the metadata value, and one high-water record for each of the 3 documents.
+    expect(batchSizes).toEqual([304])
     await store.close()
   })
 })
