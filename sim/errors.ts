@@ -42,3 +42,8 @@ export class ScenarioFailure extends Error {
     this.file = file
   }
 }
+
+/** An injected storage fault: the write batch failed and wrote nothing (`sim.storeFault(id, { failWrites })`). */
+export class StoreWriteError extends Error {
+  override name = 'StoreWriteError'
+}

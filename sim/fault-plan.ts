@@ -19,6 +19,8 @@ export const faultNames = [
   'pause',
   'skew',
   'drift',
+  'storeFault',
+  'corrupt',
 ] as const
 
 export type FaultName = (typeof faultNames)[number]
@@ -40,9 +42,35 @@ export interface SwizzleOptions {
 
 /** Options of the `crash` fault. */
 export interface CrashOptions {
-  /** Also lose writes not yet synced (a machine crash rather than a process crash). Default false. */
+  /**
+   * `'unsynced'`: a power loss rather than a process crash: each write not yet
+   * synced survives, vanishes or (the last append) comes back torn, drawn from
+   * the seed. Default `'none'`: everything the process wrote reaches the store.
+   */
+  lose?: 'none' | 'unsynced'
+  /** The older spelling of `lose: 'unsynced'`. */
   loseUnsynced?: boolean
 }
+
+/** Whether a crash with `options` is a power loss. */
+export function losesUnsynced(options: CrashOptions): boolean {
+  return options.lose === 'unsynced' || options.loseUnsynced === true
+}
+
+/** Options of the `storeFault` fault. */
+export interface StoreFaultOptions {
+  /** The next this many write batches on the node's store fail (`StoreWriteError`) and write nothing. */
+  failWrites: number
+}
+
+/** Options of the `corrupt` fault (the node must be down). */
+export interface CorruptOptions {
+  /** Flip a byte in this many stored records (only ones another running node holds a copy of). */
+  records: number
+}
+
+/** Failing batches or rotted records one step may ask for: a plan, not a disk wipe. */
+export const storageFaultCountMax = 1000
 
 /** Steps in one plan: a plan is a script of faults, not a trace; thousands would be a generator bug. */
 export const planStepsMax = 10_000
@@ -98,6 +126,24 @@ const boolean: Check = (field, value) => {
   if (typeof value !== 'boolean') fail(field, 'expected a boolean')
 }
 
+function oneOf(values: readonly string[]): Check {
+  return (field, value) => {
+    if (typeof value !== 'string' || !values.includes(value))
+      fail(field, `expected one of ${values.map((v) => JSON.stringify(v)).join(', ')}`)
+  }
+}
+
+/** An object whose `key` is required: a whole number from 1 to `storageFaultCountMax`. */
+function countObject(key: string): Check {
+  const count = number(1, storageFaultCountMax)
+  return (field, value) => {
+    object({ [key]: count })(field, value)
+    const n = (value as Record<string, unknown>)[key]
+    if (n === undefined) fail(`${field}.${key}`, 'required')
+    if (!Number.isInteger(n)) fail(`${field}.${key}`, `expected a whole number, got ${JSON.stringify(n)}`)
+  }
+}
+
 /** Checks that no node is in two of `lists`. */
 function disjoint(field: string, lists: readonly (readonly string[])[]): void {
   const seen = new Set<string>()
@@ -129,11 +175,16 @@ function argChecks(ids: ReadonlySet<string>): Record<FaultName, { required: Chec
       optional: [object({ stepMs: number(0, 3_600_000, { above: true }), nodes: list })],
     },
     heal: { required: [], optional: [] },
-    crash: { required: [id], optional: [object({ loseUnsynced: boolean })] },
+    crash: {
+      required: [id],
+      optional: [object({ lose: oneOf(['none', 'unsynced']), loseUnsynced: boolean })],
+    },
     restart: { required: [id], optional: [] },
     pause: { required: [id, number(0, 3_600_000, { above: true })], optional: [] },
     skew: { required: [id, number(-86_400_000, 86_400_000)], optional: [] },
     drift: { required: [id, number(0, 10, { above: true })], optional: [] },
+    storeFault: { required: [id, countObject('failWrites')], optional: [] },
+    corrupt: { required: [id, countObject('records')], optional: [] },
   }
 }
 

@@ -7,7 +7,14 @@
  * arguments (what a drawn ring or swizzle order turned out to be).
  */
 import type { Random } from '../src/env/types.ts'
-import type { CrashOptions, FaultName, FaultStep, SwizzleOptions } from './fault-plan.ts'
+import type {
+  CorruptOptions,
+  CrashOptions,
+  FaultName,
+  FaultStep,
+  StoreFaultOptions,
+  SwizzleOptions,
+} from './fault-plan.ts'
 import {
   bridgeLinks,
   type DirectedLink,
@@ -33,6 +40,10 @@ export interface FaultTarget {
   pauseNode(id: string, ms: number): string | undefined
   skewNode(id: string, ms: number): string | undefined
   driftNode(id: string, rate: number): string | undefined
+  /** Arms failing write batches on `id`'s store. */
+  storeFault(id: string, options: StoreFaultOptions): string | undefined
+  /** Rots records of `id`'s store while it is down (the outcome is traced when done). */
+  corrupt(id: string, options: CorruptOptions): string | undefined
 }
 
 /** The default time between two swizzle steps. */
@@ -114,6 +125,10 @@ export class FaultApplier {
         return t.skewNode(id, args[1] as number)
       case 'drift':
         return t.driftNode(id, args[1] as number)
+      case 'storeFault':
+        return t.storeFault(id, args[1] as StoreFaultOptions)
+      case 'corrupt':
+        return t.corrupt(id, args[1] as CorruptOptions)
     }
   }
 

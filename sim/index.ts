@@ -4,17 +4,28 @@
  * are checked as the run goes, and a run's trace hash is its fingerprint.
  */
 
-/** Real isthmus nodes in the simulator: the factory, a write workload and the invariants of DESIGN.md §4. */
+/** The invariants of DESIGN.md §4 over real nodes (`check()` includes the defaults with real nodes). */
+export {
+  agentInvariants,
+  checkReplicasAtAck,
+  defaultAgentInvariants,
+  docConvergence,
+  noLostWrite,
+  vectorsEqual,
+  viewsHealed,
+} from './agent-invariants.ts'
+/** Real isthmus nodes in the simulator: the factory. */
+export { type AgentLike, type AgentSimOptions, agentNodeFactory, isAgentLike } from './agent-nodes.ts'
+/** The write workload of real nodes: unique values, checked by value. */
 export {
   type AckedWrites,
-  type AgentSimOptions,
-  agentInvariants,
-  agentNodeFactory,
+  agentOps,
   applyWrite,
   docsOf,
+  parseWriteArgs,
   type WriteArgs,
   writesFromSeed,
-} from './agent-nodes.ts'
+} from './agent-workload.ts'
 /** fast-check arbitraries: `arbitraries.faultPlan`, `.workload`, `.networkOptions`, `.scenarioInput`. */
 export * as arbitraries from './arbitraries/index.ts'
 /** Invariants: the registry's types and the built-in network invariants. */
@@ -28,19 +39,32 @@ export {
   type Violation,
   violationsKeptMax,
 } from './checkers.ts'
-/** Errors: bad input, a runaway run, a timed-out `until`, a failed property. */
-export { ScenarioError, ScenarioFailure, SimulationLimitError, SimulationTimeoutError } from './errors.ts'
+/** Records that rot while a node is down, under the never-every-copy rule. */
+export { type CorruptionWitnesses, eligible as rotEligible, type RottedRecord } from './corruption.ts'
+/** A node's durable store with byte-level faults (failed batches, torn writes, rot). */
+export { type DurableStore, type SimStoreOptions, simDurableStore } from './durable-store.ts'
+/** Errors: bad input, a runaway run, a timed-out `until`, a failed property, an injected write failure. */
+export {
+  ScenarioError,
+  ScenarioFailure,
+  SimulationLimitError,
+  SimulationTimeoutError,
+  StoreWriteError,
+} from './errors.ts'
 /** The one event queue (a binary heap by time, then sequence). */
 export { type EventKind, EventQueue, eventsQueuedMaxDefault, type SimEvent } from './event-queue.ts'
 /** Fault plans as data: the verbs, one step, validation naming the bad field. */
 export {
+  type CorruptOptions,
   type CrashOptions,
   type FaultName,
   type FaultStep,
   faultNames,
   parseFaultPlan,
   planStepsMax,
+  type StoreFaultOptions,
   type SwizzleOptions,
+  storageFaultCountMax,
 } from './fault-plan.ts'
 /** The default node: it only opens its store and starts its transport. */
 export { idleNode } from './idle-node.ts'
@@ -84,7 +108,13 @@ export {
 /** Virtual time and the run loop under a simulation. */
 export { Scheduler, type SchedulerLimits, schedulerLimitsDefault } from './scheduler.ts'
 /** The simulated store: a node's durable store behind the crash fence, with an optional sync delay. */
-export { type FencedStore, fencedStore, heldWritesMax } from './sim-store.ts'
+export {
+  type CrashLoss,
+  type CrashOutcome,
+  type FencedStore,
+  fencedStore,
+  heldWritesMax,
+} from './sim-store.ts'
 /** The simulated Transport (for harnesses that build networks by hand). */
 export { type SimTransport, simTransport } from './sim-transport.ts'
 /** A simulation: nodes, network, faults, virtual time, checks. Build one with `Simulation.create`. */
@@ -105,3 +135,5 @@ export {
 export { ClockSetting, type Life, virtualClock } from './virtual-clock.ts'
 /** Client operations as data, applied through a scenario's `applyOp`. */
 export { parseWorkload, type WorkloadOp, workloadOpsMax } from './workload.ts'
+/** Client writes issued and acknowledged in a run (`sim.writes`). */
+export { type AckedWrite, WriteLedger } from './write-ledger.ts'

@@ -12,20 +12,29 @@
  *   'stopped'   `stop()` ran (the end of a simulation); no restart.
  */
 import type { Env, Logger, Random } from '../src/env/types.ts'
-import type { Store } from '../store/store.ts'
+import type { Store, VersionVector } from '../store/store.ts'
 import type { Transport } from '../transport/transport.ts'
-import type { CrashOptions } from './fault-plan.ts'
+import { type CorruptionWitnesses, type DocVectors, rotRecords } from './corruption.ts'
+import type { DurableStore } from './durable-store.ts'
+import { tearLastLog as tearLast } from './durable-store.ts'
+import { type CrashOptions, losesUnsynced } from './fault-plan.ts'
 import type { SimNetwork } from './network.ts'
 import type { Scheduler } from './scheduler.ts'
 import { type FencedStore, fencedStore } from './sim-store.ts'
 import { type SimTransport, simTransport } from './sim-transport.ts'
-import type { Trace } from './trace.ts'
+import type { StoreEventName, Trace } from './trace.ts'
 import { ClockSetting, type Life, virtualClock } from './virtual-clock.ts'
 
 /** What a node factory must return: something with a start/stop lifecycle (an AgentNode, or a test protocol). */
 export interface SimNodeLike {
   start(): Promise<unknown>
   stop(): Promise<unknown>
+}
+
+/** A node's per-document vectors, if it reports them (a real AgentNode does: `documentVectors()`). */
+export function docVectorsOf(node: unknown): Map<string, VersionVector> | undefined {
+  const n = node as { documentVectors?: () => Iterable<[string, VersionVector]> } | undefined
+  return typeof n?.documentVectors === 'function' ? new Map(n.documentVectors()) : undefined
 }
 
 /** What a node factory gets for each incarnation. */
@@ -73,15 +82,29 @@ export class NodeHost<N extends SimNodeLike, O> {
   readonly clock = new ClockSetting()
   readonly #world: HostWorld<N, O>
   /** The durable store: one per node, reopened by each incarnation. */
-  readonly #durable: Store
+  readonly durable: DurableStore
   #status: NodeStatus = 'starting'
   #incarnations = 0
+  #crashes = 0
+  #rots = 0
   #current: Incarnation<N> | undefined
+  /** The node's per-document vectors when it last crashed: what a dotless record may be rotted against. */
+  #lastKnown: DocVectors | undefined
+  /**
+   * Storage work still under way while the node is down (writes a crash let
+   * through, records being rotted): a restart waits for it, so the next
+   * incarnation opens the store as the faults left it.
+   */
+  #storeWork: Promise<void> = Promise.resolve()
 
-  constructor(id: string, world: HostWorld<N, O>, durable: Store) {
+  constructor(id: string, world: HostWorld<N, O>, durable: DurableStore) {
     this.id = id
     this.#world = world
-    this.#durable = durable
+    this.durable = durable
+  }
+
+  get #store(): Store {
+    return this.durable.store
   }
 
   get status(): NodeStatus {
@@ -106,7 +129,7 @@ export class NodeHost<N extends SimNodeLike, O> {
     const incarnation: Incarnation<N> = {
       life,
       transport: simTransport(w.network, this.id),
-      store: fencedStore(this.#durable, w.scheduler, this.id, w.storeSyncMs),
+      store: fencedStore(this.#store, w.scheduler, this.id, w.storeSyncMs),
       node: undefined,
     }
     this.#current = incarnation
@@ -138,14 +161,62 @@ export class NodeHost<N extends SimNodeLike, O> {
   crash(options: CrashOptions): string | undefined {
     const current = this.#current
     if (current === undefined || !current.life.alive) return `${this.id} is ${this.#status}`
+    this.#lastKnown = docVectorsOf(current.node)
     current.life.alive = false
     current.transport.crash()
-    current.store.crash(options.loseUnsynced ?? false)
+    const powerLoss = losesUnsynced(options)
+    const loss = powerLoss
+      ? {
+          lose: 'unsynced' as const,
+          random: this.#world.random.fork(`power-loss:${this.id}#${this.#crashes}`),
+        }
+      : { lose: 'none' as const }
+    this.#crashes++
+    const tear = loss.lose === 'unsynced' ? loss.random.fork('tear') : undefined
+    this.#queueStoreWork('crash writes', async () => {
+      const outcome = await current.store.crash(loss)
+      const db = this.durable.db
+      const torn =
+        outcome.tornDoc !== undefined && db !== undefined && tear !== undefined
+          ? await tearLast(db, outcome.tornDoc, tear)
+          : undefined
+      if (outcome.survived + outcome.vanished > 0)
+        this.#storeEvent(powerLoss ? 'power-loss' : 'crash-writes', { ...outcome, torn })
+    })
     this.#world.scheduler.endPause(this.id)
     this.#current = undefined
     this.#status = 'crashed'
     this.#record('crash')
     return undefined
+  }
+
+  /** Rots up to `count` records while the node is down (see corruption.ts). Returns why not, if it is up. */
+  corrupt(count: number, others: () => DocVectors[]): string | undefined {
+    if (this.#status !== 'crashed') return `${this.id} is ${this.#status} (records rot only while it is down)`
+    const db = this.durable.db
+    if (db === undefined) return `${this.id}'s store was supplied by the caller: no raw records to rot`
+    const random = this.#world.random.fork(`rot:${this.id}#${this.#rots++}`)
+    this.#queueStoreWork('rot', async () => {
+      // Witnesses are taken once the crash's own writes are in, right before the rot.
+      const witnesses: CorruptionWitnesses = { others: others(), lastKnown: this.#lastKnown }
+      const rotted = await rotRecords(db, count, witnesses, random)
+      this.#storeEvent(rotted.length > 0 ? 'rot' : 'rot-none', rotted)
+    })
+    return undefined
+  }
+
+  /** Chains storage work; a failure is the simulator's own and is reported, never dropped. */
+  #queueStoreWork(what: string, work: () => Promise<void>): void {
+    this.#storeWork = this.#storeWork.then(work).catch((error: unknown) => {
+      this.#world.nodeFailed(
+        this.id,
+        `${what} failed: ${error instanceof Error ? error.message : String(error)}`,
+      )
+    })
+  }
+
+  #storeEvent(what: StoreEventName, detail: unknown): void {
+    this.#world.trace.record({ t: this.#world.scheduler.nowMs, k: 'store', node: this.id, what, detail })
   }
 
   /** Boots a new incarnation over the durable store, in an event of its own. Returns why not, if not crashed. */
@@ -155,10 +226,16 @@ export class NodeHost<N extends SimNodeLike, O> {
     const scheduler = this.#world.scheduler
     scheduler.schedule(scheduler.nowMs, 'node', this.id, () => {
       // The dead incarnation never closed the store; closing it now lets the next open() rebuild from the data.
-      void this.#durable.close().then(
-        () => this.boot(),
-        () => this.boot(),
-      )
+      // Storage faults under way (a crash's writes, rot) finish first: they happened while it was down.
+      void this.#storeWork
+        .then(() => this.#store.close())
+        .then(
+          () => this.boot(),
+          (error: unknown) => {
+            this.#world.nodeFailed(this.id, `store close before restart failed: ${String(error)}`)
+            return this.boot()
+          },
+        )
       return true
     })
     return undefined

@@ -26,7 +26,11 @@ export interface CheckScenariosOptions {
   numRuns?: number
   /** fast-check's own seed, to replay a whole property run. Default: fast-check draws one (and prints it). */
   seed?: number
-  /** Fields written into the replay file besides seed, plan and workload (nodes, network, durationMs...). */
+  /**
+   * Fields written into the replay file besides seed, plan and workload, for
+   * a run that threw (a verdict's own `replay` carries every option it used
+   * and takes precedence).
+   */
   scenario?: Omit<ScenarioFile, 'version' | 'seed' | 'plan' | 'workload'>
   /** Folder for the replay file. Default: a fresh temp folder. */
   replayDir?: string
@@ -75,10 +79,12 @@ export async function checkScenarios(
   } catch (thrown) {
     error = thrown
   }
+  // The verdict carries every option the run used (network, store, node options, swarm): replay those.
   const file = writeScenarioFile(
     {
       version: scenarioFileVersion,
       ...options.scenario,
+      ...verdict?.replay,
       seed: input.seed,
       plan: input.plan,
       workload: input.workload,

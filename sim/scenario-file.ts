@@ -12,6 +12,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import type { SimStoreOptions } from './durable-store.ts'
 import { ScenarioError } from './errors.ts'
 import { type FaultStep, parseFaultPlan } from './fault-plan.ts'
 import { type NetworkOptions, resolveNetworkOptions } from './network-options.ts'
@@ -30,6 +31,12 @@ export interface ScenarioFile {
   livenessMsMax?: number
   network?: NetworkOptions
   swarm?: boolean
+  /** Virtual ms a write waits before it is durable. Default 0. */
+  storeSyncMs?: number
+  /** Compaction thresholds of every node's store. */
+  store?: SimStoreOptions
+  /** Options passed to every node (JSON: heartbeatMs, members, partitionPolicy, ...). */
+  node?: Record<string, unknown>
   plan: FaultStep[]
   workload?: WorkloadOp[]
 }
@@ -42,9 +49,25 @@ const fields = new Set([
   'livenessMsMax',
   'network',
   'swarm',
+  'storeSyncMs',
+  'store',
+  'node',
   'plan',
   'workload',
 ])
+
+const storeFields = new Set(['compactCount', 'compactBytes', 'compactSnapshotRatio'])
+
+function checkStore(value: unknown): void {
+  if (value === undefined) return
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new ScenarioError('store', 'expected { compactCount, compactBytes, compactSnapshotRatio }')
+  for (const [key, v] of Object.entries(value)) {
+    if (!storeFields.has(key)) throw new ScenarioError(`store.${key}`, 'unknown option')
+    if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0)
+      throw new ScenarioError(`store.${key}`, 'expected a number > 0')
+  }
+}
 
 function optionalNumber(
   o: Record<string, unknown>,
@@ -71,6 +94,10 @@ export function parseScenarioFile(json: unknown): ScenarioFile {
   optionalNumber(o, 'livenessMsMax', (n) => Number.isFinite(n) && n > 0, 'a number > 0')
   if (o.swarm !== undefined && typeof o.swarm !== 'boolean')
     throw new ScenarioError('swarm', 'expected a boolean')
+  optionalNumber(o, 'storeSyncMs', (n) => Number.isFinite(n) && n >= 0, 'a number ≥ 0')
+  checkStore(o.store)
+  if (o.node !== undefined && (typeof o.node !== 'object' || o.node === null || Array.isArray(o.node)))
+    throw new ScenarioError('node', 'expected an object of node options')
   const ids = nodeIdsOf(o.nodes as number | string[] | undefined)
   if (o.network !== undefined) resolveNetworkOptions(o.network)
   const plan = parseFaultPlan(o.plan ?? [], ids)

@@ -2,15 +2,24 @@
  * One scenario run, as a property test or the CLI runs it: a safety phase
  * with the fault plan and workload (checkers watch every step), then a
  * liveness phase (heal every link, restart every crashed node) in which the
- * quiescence invariants must come to hold within `livenessMsMax`. Returns a
- * verdict; never throws for a violated invariant.
+ * nodes must settle and the quiescence invariants hold within
+ * `livenessMsMax`. Every workload operation's outcome is traced and counted;
+ * a failure the injected faults do not explain, or a run that acknowledged
+ * nothing, is a violation. Returns a verdict (with the scenario file that
+ * replays it); never throws for a violated invariant.
  */
 import { seededRandom } from '../src/env/seeded-random.ts'
-import type { Violation } from './checkers.ts'
+import { viewsHealed } from './agent-invariants.ts'
+import { agentOps, applyWrite, parseWriteArgs } from './agent-workload.ts'
+import type { Invariant, Violation } from './checkers.ts'
+import type { SimStoreOptions } from './durable-store.ts'
 import { ScenarioError } from './errors.ts'
 import type { FaultStep } from './fault-plan.ts'
 import type { NetworkOptions } from './network-options.ts'
 import type { SimNodeLike } from './node-host.ts'
+import { nodeIdsOf } from './node-ids.ts'
+import { OpOutcomes } from './op-outcomes.ts'
+import { type ScenarioFile, scenarioFileVersion } from './scenario-file.ts'
 import { type SimFigures, Simulation, type SimulationOptions } from './simulation.ts'
 import { drawSwarm, type SwarmDraw, swarmPlan } from './swarm.ts'
 import { parseWorkload, type WorkloadOp } from './workload.ts'
@@ -22,8 +31,14 @@ export interface ScenarioOptions<N extends SimNodeLike = SimNodeLike, O = Record
   plan?: unknown
   /** Client operations to apply (validated), each through `applyOp`. */
   workload?: unknown
-  /** Applies one workload operation to a running node. Its promise may settle later or never. */
+  /**
+   * Applies one workload operation to a running node. Its promise may settle
+   * later or never; a rejection is traced and counted. Default: real nodes'
+   * `write` (agent-workload.ts), and then only `write` operations parse.
+   */
   applyOp?: (node: N, op: WorkloadOp, sim: Simulation<N>) => unknown
+  /** With your own `applyOp`: the operation names it understands (others are rejected at parse time). */
+  workloadOps?: readonly string[]
   /** Draw network options and a fault plan from the seed (added to `network` and `plan`). */
   swarm?: boolean
   /** Length of the safety phase. Default: 1 s after the last planned step, at least 5 s. */
@@ -34,15 +49,30 @@ export interface ScenarioOptions<N extends SimNodeLike = SimNodeLike, O = Record
   livenessCheckEveryMs?: number
 }
 
+/** What a run did, for verdicts and reports. */
+export type VerdictFigures = SimFigures & {
+  safetyMs: number
+  livenessMs: number
+  converged: boolean
+  /** Workload operations acknowledged (their promise resolved). */
+  opsDone: number
+  /** Workload operations that failed (each traced as `op-error`). */
+  opErrors: number
+  /** Failures the injected faults do not explain (each a violation). */
+  opErrorsUnexplained: number
+}
+
 /** The outcome of one scenario. */
 export interface Verdict {
   ok: boolean
   seed: number
   traceHash: string
   violations: Violation[]
-  figures: SimFigures & { safetyMs: number; livenessMs: number; converged: boolean }
+  figures: VerdictFigures
   /** What the seed drew, when `swarm` was on. */
   swarm?: SwarmDraw
+  /** Every option the run used, as the scenario file that replays it (`isthmus sim --plan FILE --seed S`). */
+  replay: ScenarioFile
 }
 
 function safetyMsFor(durationMs: number | undefined, plan: FaultStep[], ops: WorkloadOp[]): number {
@@ -51,55 +81,131 @@ function safetyMsFor(durationMs: number | undefined, plan: FaultStep[], ops: Wor
   return Math.max(5000, lastMs + 1000)
 }
 
+/** Parses the workload, rejecting operations the node side does not know, naming them. */
+function parseOps(o: ScenarioOptions<SimNodeLike, unknown>, ids: readonly string[]): WorkloadOp[] {
+  const ops = parseWorkload(o.workload ?? [], ids)
+  const known = o.applyOp === undefined ? agentOps : o.workloadOps
+  ops.forEach((op, i) => {
+    if (known !== undefined && !known.includes(op.op))
+      throw new ScenarioError(
+        `workload[${i}].op`,
+        `unknown operation ${JSON.stringify(op.op)} (known: ${known.join(', ')})`,
+      )
+    if (o.applyOp === undefined) parseWriteArgs(op.args, `workload[${i}].args`)
+  })
+  return ops
+}
+
+function errorText(error: unknown): { error: string; message: string } {
+  return error instanceof Error
+    ? { error: error.name, message: error.message }
+    : { error: typeof error, message: String(error) }
+}
+
 function scheduleWorkload<N extends SimNodeLike>(
   sim: Simulation<N>,
   ops: WorkloadOp[],
-  applyOp: ScenarioOptions<N, unknown>['applyOp'],
+  applyOp: (node: N, op: WorkloadOp, sim: Simulation<N>) => unknown,
+  outcomes: OpOutcomes,
 ): void {
-  if (ops.length > 0 && applyOp === undefined) throw new ScenarioError('applyOp', 'a workload needs applyOp')
-  for (const op of ops) {
+  ops.forEach((op, index) => {
     sim.at(op.atMs, op.node, () => {
       const t = sim.nowMs
       if (sim.status(op.node) !== 'running') {
-        sim.record({
-          t,
-          k: 'op',
-          node: op.node,
-          op: op.op,
-          args: op.args,
-          skipped: `${op.node} is ${sim.status(op.node)}`,
-        })
+        const skipped = `${op.node} is ${sim.status(op.node)}`
+        sim.record({ t, k: 'op', node: op.node, op: op.op, args: op.args, skipped })
         return false
       }
       sim.record({ t, k: 'op', node: op.node, op: op.op, args: op.args })
-      Promise.resolve(applyOp?.(sim.node(op.node), op, sim)).catch(() => {})
+      const issuedAtMs = t
+      let result: Promise<unknown>
+      try {
+        result = Promise.resolve(applyOp(sim.node(op.node), op, sim))
+      } catch (error) {
+        result = Promise.reject(error)
+      }
+      result.then(
+        () => {
+          outcomes.done++
+          sim.record({ t: sim.nowMs, k: 'op-done', node: op.node, op: op.op, index })
+        },
+        (error: unknown) => {
+          outcomes.failed++
+          const expected = outcomes.explains(error, op.node, issuedAtMs, sim)
+          const { error: name, message } = errorText(error)
+          sim.record({
+            t: sim.nowMs,
+            k: 'op-error',
+            node: op.node,
+            op: op.op,
+            index,
+            error: name,
+            message,
+            expected,
+          })
+          if (!expected) {
+            outcomes.unexplained++
+            sim.checkers.report(
+              'op-error',
+              `${op.op} #${index} on ${op.node}: ${name}: ${message}`,
+              sim.nowMs,
+            )
+          }
+        },
+      )
       return true
     })
-  }
+  })
 }
 
-/** Settled: every node is running again and every quiescence invariant holds. */
-function settled<N extends SimNodeLike>(sim: Simulation<N>): boolean {
-  return (
-    sim.ids.every((id) => sim.status(id) === 'running') &&
-    sim.checkers.atQuiescence(sim, sim.nowMs).length === 0
-  )
-}
-
-/** The liveness phase: recover, then run until settled or the bound passes. */
+/** The liveness phase: recover, then run until every node is up and settled and every invariant holds. */
 async function liveness<N extends SimNodeLike>(
   sim: Simulation<N>,
   maxMs: number,
   everyMs: number,
-): Promise<boolean> {
+): Promise<{ converged: boolean; unsettled: string[] }> {
   sim.phase('liveness')
   sim.recover()
   const startMs = sim.nowMs
   for (;;) {
     await sim.runFor(everyMs)
-    if (settled(sim)) return true
-    if (sim.nowMs - startMs >= maxMs) return false
+    const down = sim.ids.filter((id) => sim.status(id) !== 'running').map((id) => `${id} ${sim.status(id)}`)
+    const unsettled = [...down, ...sim.unsettled()]
+    if (unsettled.length === 0 && sim.checkers.atQuiescence(sim, sim.nowMs).length === 0)
+      return { converged: true, unsettled }
+    if (sim.nowMs - startMs >= maxMs) return { converged: false, unsettled }
   }
+}
+
+/** Node options as JSON (functions such as task handlers cannot be replayed from a file and are left out). */
+function jsonOf(value: unknown): Record<string, unknown> | undefined {
+  if (value === undefined) return undefined
+  return JSON.parse(JSON.stringify(value)) as Record<string, unknown>
+}
+
+function replayFile(
+  o: ScenarioOptions<SimNodeLike, unknown>,
+  ids: readonly string[],
+  safetyMs: number,
+  plan: FaultStep[],
+  ops: WorkloadOp[],
+): ScenarioFile {
+  const file: ScenarioFile = {
+    version: scenarioFileVersion,
+    seed: o.seed,
+    nodes: [...ids],
+    durationMs: safetyMs,
+    livenessMsMax: o.livenessMsMax ?? 30_000,
+    network: o.network ?? {},
+    swarm: o.swarm ?? false,
+    storeSyncMs: o.storeSyncMs ?? 0,
+    store: (o.storeOptions ?? {}) as SimStoreOptions,
+    plan,
+    workload: ops,
+  }
+  const node = jsonOf(o.node)
+  if (node !== undefined) file.node = node
+  return file
 }
 
 /** Runs one scenario and returns its verdict. */
@@ -107,9 +213,17 @@ export async function runScenario<N extends SimNodeLike = SimNodeLike, O = Recor
   options: ScenarioOptions<N, O>,
 ): Promise<Verdict> {
   const o = options as ScenarioOptions<N, unknown>
+  const base = options as unknown as ScenarioOptions<SimNodeLike, unknown>
+  const ops = parseOps(base, nodeIdsOf(o.nodes))
+  const outcomes = new OpOutcomes()
   const swarm = o.swarm ? drawSwarm(seededRandom(o.seed).fork('swarm')) : undefined
-  const sim = await Simulation.create<N, unknown>({ ...o, network: { ...swarm?.network, ...o.network } })
-  const ops = parseWorkload(o.workload ?? [], sim.ids)
+  const sim = await Simulation.create<N, unknown>({
+    ...o,
+    network: { ...swarm?.network, ...o.network },
+    invariants: [...(o.invariants ?? []), outcomes.observer() as Invariant<Simulation<N>>],
+  })
+  if (sim.agentChecks && !sim.checkers.names().includes('views-healed'))
+    sim.checkers.add(viewsHealed() as Invariant<Simulation<N>>)
   const given = o.plan === undefined ? [] : sim.schedule(o.plan)
   const safetyMs = safetyMsFor(o.durationMs, given, ops)
   if (swarm !== undefined) {
@@ -117,25 +231,38 @@ export async function runScenario<N extends SimNodeLike = SimNodeLike, O = Recor
     sim.schedule(drawn)
     sim.record({ t: sim.nowMs, k: 'options', seed: o.seed, options: { swarm } })
   }
-  scheduleWorkload(sim, ops, o.applyOp)
+  const applyOp = o.applyOp ?? (applyWrite() as unknown as NonNullable<typeof o.applyOp>)
+  scheduleWorkload(sim, ops, applyOp, outcomes)
   sim.phase('safety')
   await sim.runFor(safetyMs)
   const startMs = sim.nowMs
-  const converged = await liveness(sim, o.livenessMsMax ?? 30_000, o.livenessCheckEveryMs ?? 100)
+  const live = await liveness(sim, o.livenessMsMax ?? 30_000, o.livenessCheckEveryMs ?? 100)
   sim.phase('done')
   const { violations } = sim.check()
-  if (!converged) {
-    const down = sim.ids.filter((id) => sim.status(id) !== 'running').map((id) => `${id} ${sim.status(id)}`)
-    const detail = `not settled ${sim.nowMs - startMs} ms into the liveness phase${down.length > 0 ? ` (${down.join(', ')})` : ''}`
+  if (!live.converged) {
+    const detail = `not settled ${sim.nowMs - startMs} ms into the liveness phase: ${live.unsettled.slice(0, 8).join('; ')}`
     violations.push({ invariant: 'liveness', detail, atMs: sim.nowMs })
   }
-  const figures = { ...sim.figures(), safetyMs, livenessMs: sim.nowMs - startMs, converged }
+  if (ops.length > 0 && outcomes.done === 0) {
+    const detail = `none of ${ops.length} workload operations was acknowledged (${outcomes.failed} failed)`
+    violations.push({ invariant: 'workload-acked', detail, atMs: sim.nowMs })
+  }
+  const figures: VerdictFigures = {
+    ...sim.figures(),
+    safetyMs,
+    livenessMs: sim.nowMs - startMs,
+    converged: live.converged,
+    opsDone: outcomes.done,
+    opErrors: outcomes.failed,
+    opErrorsUnexplained: outcomes.unexplained,
+  }
   const verdict: Verdict = {
     ok: violations.length === 0,
     seed: o.seed,
     traceHash: sim.traceHash(),
     violations,
     figures,
+    replay: replayFile(base, sim.ids, safetyMs, given, ops),
   }
   if (swarm !== undefined) verdict.swarm = swarm
   return verdict

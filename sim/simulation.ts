@@ -8,17 +8,26 @@ import { silentLogger } from '../src/env/logger.ts'
 import { seededRandom } from '../src/env/seeded-random.ts'
 import type { Logger, Random } from '../src/env/types.ts'
 import type { AgentNode } from '../src/node/agent-node.ts'
-import { memoryStore } from '../store/memory-store.ts'
 import type { Store } from '../store/store.ts'
-import { type AgentSimOptions, agentNodeFactory } from './agent-nodes.ts'
+import { defaultAgentInvariants } from './agent-invariants.ts'
+import { type AgentSimOptions, agentNodeFactory, isAgentLike } from './agent-nodes.ts'
 import { Checkers, type CheckResult, type Invariant, linkFifo, noDeliveryAcrossCut } from './checkers.ts'
+import type { DocVectors } from './corruption.ts'
+import { opaqueDurableStore, type SimStoreOptions, simDurableStore } from './durable-store.ts'
 import { ScenarioError } from './errors.ts'
-import type { CrashOptions, FaultStep, SwizzleOptions } from './fault-plan.ts'
+import type {
+  CorruptOptions,
+  CrashOptions,
+  FaultStep,
+  StoreFaultOptions,
+  SwizzleOptions,
+} from './fault-plan.ts'
 import { parseFaultPlan, parseFaultStep } from './fault-plan.ts'
 import { FaultApplier } from './faults.ts'
 import { SimNetwork } from './network.ts'
 import { type NetworkOptions, resolveNetworkOptions } from './network-options.ts'
 import {
+  docVectorsOf,
   type HostWorld,
   NodeHost,
   type NodeStatus,
@@ -26,8 +35,10 @@ import {
   type SimNodeLike,
 } from './node-host.ts'
 import { nodeIdsOf } from './node-ids.ts'
+import { unsettledReasons } from './quiet.ts'
 import { Scheduler, type SchedulerLimits } from './scheduler.ts'
 import { Trace, type TraceOptions, type TraceRecord } from './trace.ts'
+import { WriteLedger } from './write-ledger.ts'
 
 export interface SimulationOptions<N extends SimNodeLike = AgentNode, O = AgentSimOptions> {
   /** The one seed every draw derives from. Always explicit. */
@@ -39,8 +50,15 @@ export interface SimulationOptions<N extends SimNodeLike = AgentNode, O = AgentS
   node?: O
   /** Builds a node incarnation. Default: a real isthmus node (createNode), see agent-nodes.ts. */
   createNode?: SimNodeFactory<N, O>
-  /** Each node's durable store, made once per node and reopened by every incarnation. Default `memoryStore()`. */
+  /**
+   * Each node's durable store, made once per node and reopened by every
+   * incarnation. Default: a memory store the simulator holds the raw database
+   * of (so `storeFault` and `corrupt` work), with `storeOptions`. A store
+   * given here gets neither.
+   */
   store?: (id: string) => Store
+  /** Compaction thresholds of the default store: small ones make runs compact all the time. */
+  storeOptions?: SimStoreOptions
   /** Virtual ms a write waits before it is durable and acknowledged (see `fencedStore`). Default 0. */
   storeSyncMs?: number
   trace?: TraceOptions
@@ -51,6 +69,13 @@ export interface SimulationOptions<N extends SimNodeLike = AgentNode, O = AgentS
   invariants?: Invariant<Simulation<N>>[]
   /** Virtual ms the first boot of every node may take. Default 60 000. */
   startMsMax?: number
+  /**
+   * Include the real-node invariants (convergence of values and vectors, no
+   * lost acknowledged write; see agent-invariants.ts) in `check()`, and let
+   * `runUntilQuiet` wait for settled nodes. Default: on when every node the
+   * factory built answers `pendingWork`, `documentValues` and `versionVector`.
+   */
+  agentChecks?: boolean
 }
 
 /** Event kinds that mean something is still happening (everything but timers). */
@@ -74,6 +99,9 @@ export class Simulation<N extends SimNodeLike = AgentNode> {
   readonly ids: readonly string[]
   readonly network: SimNetwork
   readonly checkers = new Checkers<Simulation<N>>()
+  /** Client writes issued and acknowledged (the workload records them; the checkers read them). */
+  readonly writes = new WriteLedger()
+  #agentChecks = false
   readonly #scheduler: Scheduler
   readonly #trace: Trace
   readonly #hosts = new Map<string, NodeHost<N, unknown>>()
@@ -105,13 +133,21 @@ export class Simulation<N extends SimNodeLike = AgentNode> {
       storeSyncMs: options.storeSyncMs ?? 0,
       nodeFailed: (id: string, detail: string) => this.#nodeFailed(id, detail),
     }
-    const storeFor = options.store ?? (() => memoryStore())
-    for (const id of this.ids) this.#hosts.set(id, new NodeHost(id, world, storeFor(id)))
+    const storeFor = options.store
+    for (const id of this.ids) {
+      const durable = storeFor ? opaqueDurableStore(storeFor(id)) : simDurableStore(options.storeOptions)
+      this.#hosts.set(id, new NodeHost(id, world, durable))
+    }
     this.#trace.record({
       t: 0,
       k: 'options',
       seed: this.seed,
-      options: { nodes: this.ids, network: this.network.options },
+      options: {
+        nodes: this.ids,
+        network: this.network.options,
+        storeSyncMs: options.storeSyncMs ?? 0,
+        store: storeFor ? 'caller' : (options.storeOptions ?? {}),
+      },
     })
   }
 
@@ -132,7 +168,20 @@ export class Simulation<N extends SimNodeLike = AgentNode> {
         }),
     )
     await sim.until(Promise.all(boots), { maxMs: options.startMsMax ?? 60_000 })
+    const agents = sim.running()
+    if (options.agentChecks ?? (agents.length > 0 && agents.every(({ node }) => isAgentLike(node)))) {
+      sim.#agentChecks = true
+      // The caller's own invariants of the same names stay (they were added first).
+      const have = new Set(sim.checkers.names())
+      for (const inv of defaultAgentInvariants())
+        if (!have.has(inv.name)) sim.checkers.add(inv as Invariant<Simulation<N>>)
+    }
     return sim
+  }
+
+  /** Whether `check()` includes the real-node invariants and `runUntilQuiet` waits for settled nodes. */
+  get agentChecks(): boolean {
+    return this.#agentChecks
   }
 
   #wireCheckers(extra: Invariant<Simulation<N>>[]): void {
@@ -178,7 +227,24 @@ export class Simulation<N extends SimNodeLike = AgentNode> {
         host(id).clock.setRate(rate, this.#scheduler.nowMs)
         return undefined
       },
+      storeFault: (id: string, options: StoreFaultOptions) => {
+        if (host(id).durable.db === undefined) return `${id}'s store was supplied by the caller`
+        host(id).durable.failWrites(options.failWrites)
+        return undefined
+      },
+      corrupt: (id: string, options: CorruptOptions) =>
+        host(id).corrupt(options.records, () => this.#othersVectors(id)),
     }
+  }
+
+  /** Per-document vectors of every running node but `id`: the witnesses a rot may lean on. */
+  #othersVectors(id: string): DocVectors[] {
+    const out: DocVectors[] = []
+    for (const r of this.running()) {
+      const vectors = r.id === id ? undefined : docVectorsOf(r.node)
+      if (vectors !== undefined) out.push(vectors)
+    }
+    return out
   }
 
   #host(id: string): NodeHost<N, unknown> {
@@ -247,9 +313,22 @@ export class Simulation<N extends SimNodeLike = AgentNode> {
   heal(): void {
     this.apply({ fault: 'heal', args: [] })
   }
-  /** Kills `id` now: timers, in-flight frames and volatile state vanish; the store keeps what was durable. */
+  /**
+   * Kills `id` now: timers, in-flight frames and volatile state vanish; the
+   * store keeps what was durable. `{ lose: 'unsynced' }`: a power loss; each
+   * write not yet synced (with `storeSyncMs` > 0) survives, vanishes or, the
+   * last append, comes back torn, drawn from the seed.
+   */
   crash(id: string, options: CrashOptions = {}): void {
     this.apply({ fault: 'crash', args: [id, options] })
+  }
+  /** The next `failWrites` write batches on `id`'s store fail with `StoreWriteError` and write nothing. */
+  storeFault(id: string, options: StoreFaultOptions): void {
+    this.apply({ fault: 'storeFault', args: [id, options] })
+  }
+  /** While `id` is down: flip a byte in up to `records` stored records that another running node holds a copy of. */
+  corrupt(id: string, options: CorruptOptions): void {
+    this.apply({ fault: 'corrupt', args: [id, options] })
   }
   /** Boots a crashed node again with a new Env fork over its old store (takes effect as the simulation runs). */
   restart(id: string): void {
@@ -310,18 +389,37 @@ export class Simulation<N extends SimNodeLike = AgentNode> {
   }
 
   /**
-   * Runs until quiet, at most `maxMs`. Quiet by default means nothing but
-   * timers is queued: no frame in flight, no connection change, fault, node
-   * boot or store sync pending. A protocol with heartbeats is never silent,
-   * so pass `quiet` (checked after every event) to say when it is done.
+   * Runs until quiet, at most `maxMs`. With real nodes, quiet means settled
+   * (see quiet.ts): nothing booting or syncing, no node with pending work,
+   * and every two nodes that reach each other hold the same values and
+   * vectors. Otherwise quiet means nothing but timers is queued: no frame in
+   * flight, no connection change, fault, node boot or store sync pending. A
+   * test protocol with heartbeats is never silent, so it passes `quiet`
+   * (checked after every event) to say when it is done. `reasons` says what
+   * was still unsettled when `quiet` is false.
    */
   async runUntilQuiet(options: {
     maxMs: number
     quiet?: (sim: Simulation<N>) => boolean
-  }): Promise<{ quiet: boolean; atMs: number }> {
-    const quiet = options.quiet ?? (() => this.#scheduler.queuedOf(...activeKinds) === 0)
+  }): Promise<{ quiet: boolean; atMs: number; reasons: string[] }> {
+    const quiet = options.quiet ?? (() => this.unsettled().length === 0)
     const reached = await this.#scheduler.runUntil(() => quiet(this), options.maxMs)
-    return { quiet: reached, atMs: this.nowMs }
+    return { quiet: reached, atMs: this.nowMs, reasons: reached ? [] : this.unsettled() }
+  }
+
+  /** Why the simulation is not quiet now (empty when it is). See `runUntilQuiet`. */
+  unsettled(): string[] {
+    if (!this.#agentChecks) {
+      const queued = this.#scheduler.queuedOf(...activeKinds)
+      return queued === 0 ? [] : [`${queued} events besides timers queued`]
+    }
+    return unsettledReasons({
+      ids: this.ids,
+      status: (id) => this.status(id),
+      running: () => this.running(),
+      network: this.network,
+      storeOrBootQueued: () => this.#scheduler.queuedOf('store', 'node'),
+    })
   }
 
   /** Runs virtual time until `promise` settles; throws `SimulationTimeoutError` after `maxMs` (default 60 000). */

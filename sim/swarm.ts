@@ -16,6 +16,12 @@ export interface SwarmRates {
   crashesPerMin: number
   pausesPerMin: number
   clockFaultsPerMin: number
+  /** Failed write batches (1 to 3 at a time) on a random node. */
+  storeFaultsPerMin: number
+  /** Power losses (a crash losing the unsynced tail), each followed by a restart. */
+  powerLossesPerMin: number
+  /** A crash, records rotting while down (1 to 3), a restart. */
+  rotsPerMin: number
 }
 
 /** What a seed drew. */
@@ -48,6 +54,9 @@ export function drawSwarm(random: Random): SwarmDraw {
     crashesPerMin: rate(random),
     pausesPerMin: rate(random),
     clockFaultsPerMin: rate(random),
+    storeFaultsPerMin: rate(random),
+    powerLossesPerMin: rate(random),
+    rotsPerMin: rate(random),
   }
   return { network, rates }
 }
@@ -100,5 +109,36 @@ export function swarmPlan(
         : { atMs: at(), fault: 'drift', args: [node(), short(0.9 + random.next() * 0.2)] }
     steps.push(clock)
   }
+  steps.push(...storageSteps(rates, durationMs, random, { at, hold, node }))
   return steps.sort((a, b) => a.atMs - b.atMs)
+}
+
+/** The storage families: failed batches, power losses, rot while down; every crash is restarted. */
+function storageSteps(
+  rates: SwarmRates,
+  durationMs: number,
+  random: Random,
+  draw: { at(): number; hold(): number; node(): string },
+): FaultStep[] {
+  const steps: FaultStep[] = []
+  const some = () => 1 + Math.floor(random.next() * 3)
+  for (let i = countOf(rates.storeFaultsPerMin, durationMs, random); i > 0; i--) {
+    steps.push({ atMs: draw.at(), fault: 'storeFault', args: [draw.node(), { failWrites: some() }] })
+  }
+  for (let i = countOf(rates.powerLossesPerMin, durationMs, random); i > 0; i--) {
+    const [atMs, id] = [draw.at(), draw.node()]
+    steps.push(
+      { atMs, fault: 'crash', args: [id, { lose: 'unsynced' }] },
+      { atMs: atMs + draw.hold(), fault: 'restart', args: [id] },
+    )
+  }
+  for (let i = countOf(rates.rotsPerMin, durationMs, random); i > 0; i--) {
+    const [atMs, id] = [draw.at(), draw.node()]
+    steps.push(
+      { atMs, fault: 'crash', args: [id] },
+      { atMs: atMs + 1, fault: 'corrupt', args: [id, { records: some() }] },
+      { atMs: atMs + 1 + draw.hold(), fault: 'restart', args: [id] },
+    )
+  }
+  return steps
 }

@@ -19,6 +19,18 @@ export type TraceRecord =
   | { t: number; k: 'fault'; fault: string; args: unknown[]; skipped?: string }
   | { t: number; k: 'node'; node: string; what: NodeEventName; detail?: string }
   | { t: number; k: 'op'; node: string; op: string; args: unknown; skipped?: string }
+  | { t: number; k: 'op-done'; node: string; op: string; index: number }
+  | {
+      t: number
+      k: 'op-error'
+      node: string
+      op: string
+      index: number
+      error: string
+      message: string
+      expected: boolean
+    }
+  | { t: number; k: 'store'; node: string; what: StoreEventName; detail: unknown }
   | { t: number; k: 'phase'; phase: 'safety' | 'liveness' | 'done' }
   | { t: number; k: 'options'; seed: number; options: unknown }
   | { t: number; k: 'violation'; invariant: string; detail: string }
@@ -27,6 +39,9 @@ export type TraceKind = TraceRecord['k']
 
 /** Why a frame did not arrive: random loss, a cut link, a dead connection, too big, or a stopped receiver. */
 export type DropReason = 'loss' | 'cut' | 'down' | 'oversize' | 'stopped'
+
+/** What storage faults did: a power loss's fate for unsynced writes, records rotted, a fault that found nothing to do. */
+export type StoreEventName = 'power-loss' | 'rot' | 'rot-none' | 'crash-writes'
 
 /** A node lifecycle event. */
 export type NodeEventName = 'start' | 'started' | 'crash' | 'restart' | 'stop' | 'stopped' | 'pause' | 'error'

@@ -73,7 +73,13 @@ function argsFor(
     case 'heal':
       return fc.constant([])
     case 'crash':
-      return fc.tuple(id, fc.boolean()).map(([x, loseUnsynced]) => [x, { loseUnsynced }])
+      // Shrinks toward a plain process crash.
+      return fc.tuple(id, fc.boolean()).map(([x, powerLoss]) => (powerLoss ? [x, { lose: 'unsynced' }] : [x]))
+    case 'storeFault':
+      return fc.tuple(id, fc.integer({ min: 1, max: 3 })).map(([x, n]) => [x, { failWrites: n }])
+    case 'corrupt':
+      // Applies only while the node is down: plans that mix it with crashes make it bite.
+      return fc.tuple(id, fc.integer({ min: 1, max: 3 })).map(([x, n]) => [x, { records: n }])
     case 'pause':
       return fc.tuple(id, fc.integer({ min: 1, max: c.pauseMsMax })).map((a) => [...a])
     case 'skew':
@@ -95,15 +101,34 @@ export function faultPlan(constraints: FaultPlanConstraints): fc.Arbitrary<Fault
     nodes: ids,
   }
   if (!(c.durationMs >= 1)) throw new ScenarioError('durationMs', 'expected a number ≥ 1')
+  const atMs = fc.integer({ min: 0, max: Math.floor(c.durationMs) - 1 })
   const steps = c.kinds.flatMap((kind) => {
     const args = argsFor(kind, ids, c)
     if (args === undefined) return []
-    const atMs = fc.integer({ min: 0, max: Math.floor(c.durationMs) - 1 })
-    return [fc.record({ atMs, fault: fc.constant(kind), args })]
+    const step = fc.record({ atMs, fault: fc.constant(kind), args }) as fc.Arbitrary<FaultStep>
+    return [kind === 'corrupt' ? rotWhileDown(step, c.durationMs) : step.map((s) => [s])]
   })
   if (steps.length === 0)
     throw new ScenarioError('kinds', `no fault of these kinds fits ${ids.length} node(s)`)
   return fc
     .array(fc.oneof(...steps), { maxLength: c.stepsMax })
-    .map((plan) => [...plan].sort((a, b) => a.atMs - b.atMs) as FaultStep[])
+    .map((plan) => plan.flat().sort((a, b) => a.atMs - b.atMs))
+}
+
+/**
+ * A `corrupt` step comes with the crash before it and the restart after it,
+ * so that records really rot while the node is down (a lone `corrupt` on a
+ * running node is a traced no-op); shrinking drops the three together.
+ */
+function rotWhileDown(step: fc.Arbitrary<FaultStep>, durationMs: number): fc.Arbitrary<FaultStep[]> {
+  return fc
+    .tuple(step, fc.integer({ min: 1, max: Math.max(1, Math.floor(durationMs / 2)) }))
+    .map(([rot, downMs]) => {
+      const id = rot.args[0]
+      return [
+        { atMs: rot.atMs, fault: 'crash', args: [id] },
+        { atMs: rot.atMs + 1, fault: 'corrupt', args: rot.args },
+        { atMs: rot.atMs + 1 + downMs, fault: 'restart', args: [id] },
+      ]
+    })
 }

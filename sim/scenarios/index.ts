@@ -5,9 +5,16 @@
 import { ScenarioError } from '../errors.ts'
 import type { NamedScenario } from './named-scenario.ts'
 import { bridge, flappingPartition, majoritiesRing, oneWay, partitionHeal, swizzle } from './partitions.ts'
-import { clockSkew, crashRestart, swarm } from './processes.ts'
+import { clockSkew, crashRestart, storageFaults, swarm } from './processes.ts'
 
-export { atFraction, idAt, lossyLan, type NamedScenario, scenarioDefaults } from './named-scenario.ts'
+export {
+  atFraction,
+  compactingStore,
+  idAt,
+  lossyLan,
+  type NamedScenario,
+  scenarioDefaults,
+} from './named-scenario.ts'
 
 /** Every named scenario, in the order `--help` lists them. */
 export const namedScenarios: readonly NamedScenario[] = [
@@ -19,6 +26,7 @@ export const namedScenarios: readonly NamedScenario[] = [
   oneWay,
   clockSkew,
   swizzle,
+  storageFaults,
   swarm,
 ]
 

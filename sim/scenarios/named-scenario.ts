@@ -4,6 +4,7 @@
  * fractions of the safety phase, so `--duration 60000` stretches the same
  * story instead of leaving 54 quiet seconds after it.
  */
+import type { SimStoreOptions } from '../durable-store.ts'
 import type { FaultStep } from '../fault-plan.ts'
 import type { NetworkOptions } from '../network-options.ts'
 
@@ -24,12 +25,23 @@ export interface NamedScenario {
   readonly writeEveryMs: number
   /** Faults and network options drawn from the seed instead of `plan` (swarm testing). */
   readonly swarm: boolean
+  /** Compaction thresholds of every node's store (recorded in the trace's options line). */
+  readonly store: SimStoreOptions
   /** The fault plan for `ids` over a safety phase of `durationMs`. */
   plan(ids: readonly string[], durationMs: number): FaultStep[]
 }
 
 /** The network every named scenario runs on unless it says otherwise: a lossy LAN. */
 export const lossyLan: NetworkOptions = { latencyMs: [1, 40], loss: 0.02, duplicate: 0.01 }
+
+/**
+ * Compaction thresholds every named scenario runs with: a run writes ~20
+ * updates per document per node, so a log of 4 entries (or 1 KiB) compacts
+ * each document on each node several times per run, and restarts load from
+ * snapshots, not just logs (store defaults: 5,000 entries / 256 KiB, never
+ * reached by a simulated run).
+ */
+export const compactingStore: SimStoreOptions = { compactCount: 4, compactBytes: 1024 }
 
 /** Fields every named scenario shares; each file overrides what its story needs. */
 export const scenarioDefaults = {
@@ -40,6 +52,7 @@ export const scenarioDefaults = {
   storeSyncMs: 0,
   writeEveryMs: 150,
   swarm: false,
+  store: compactingStore,
 } as const
 
 /** `fraction` of the way into a safety phase of `durationMs`, in whole virtual ms. */

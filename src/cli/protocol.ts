@@ -1,17 +1,12 @@
 /**
  * The protocol `isthmus sim` runs: real isthmus nodes (createNode) with the
- * write workload and the invariants of sim/agent-nodes.ts. This file is the
+ * write workload and the invariants of sim/agent-*.ts. This file is the
  * one place the CLI, `npm start` and benchmark #6 learn what a node is; to
  * simulate something else, give `cliProtocol` another implementation.
  */
-import {
-  type AckedWrites,
-  type AgentSimOptions,
-  agentInvariants,
-  agentNodeFactory,
-  applyWrite,
-  writesFromSeed,
-} from '../../sim/agent-nodes.ts'
+import { agentInvariants } from '../../sim/agent-invariants.ts'
+import { type AgentSimOptions, agentNodeFactory } from '../../sim/agent-nodes.ts'
+import { type AckedWrites, applyWrite, writesFromSeed } from '../../sim/agent-workload.ts'
 import type { Invariant } from '../../sim/checkers.ts'
 import type { SimNodeFactory, SimNodeLike } from '../../sim/node-host.ts'
 import type { Simulation } from '../../sim/simulation.ts'

@@ -8,6 +8,7 @@
 import type { ScenarioRecord, VerdictRecord } from '../../sim/report/records.ts'
 import { divergenceSampler } from '../../sim/report/sampler.ts'
 import { runScenario, type Verdict } from '../../sim/scenario.ts'
+import { scenarioFileVersion } from '../../sim/scenario-file.ts'
 import { cliProtocol } from './protocol.ts'
 import { type RunSpec, replayCommandOf } from './run-spec.ts'
 
@@ -76,8 +77,12 @@ export async function runSeed(
     network: spec.network,
     swarm: spec.swarm,
     createNode: session.createNode,
-    node: session.nodeOptions,
+    node:
+      spec.nodeOptions === undefined
+        ? session.nodeOptions
+        : { ...(session.nodeOptions as Record<string, unknown>), ...spec.nodeOptions },
     storeSyncMs: spec.storeSyncMs,
+    storeOptions: spec.store,
     plan: spec.plan,
     workload: spec.workload ?? cliProtocol.workload(seed, spec.ids, spec.durationMs, spec.writeEveryMs),
     applyOp: session.applyOp,
@@ -116,7 +121,11 @@ export function thrownVerdict(seed: number, error: unknown): SeedVerdict {
       safetyMs: 0,
       livenessMs: 0,
       converged: false,
+      opsDone: 0,
+      opErrors: 0,
+      opErrorsUnexplained: 0,
       writesAcked: 0,
     },
+    replay: { version: scenarioFileVersion, seed, plan: [] },
   }
 }

@@ -7,6 +7,7 @@
  */
 import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
+import type { SimStoreOptions } from '../../sim/durable-store.ts'
 import { ScenarioError } from '../../sim/errors.ts'
 import { type FaultStep, parseFaultPlan } from '../../sim/fault-plan.ts'
 import type { NetworkOptions } from '../../sim/network-options.ts'
@@ -31,6 +32,10 @@ export interface RunSpec {
   livenessMsMax: number
   network: NetworkOptions
   storeSyncMs: number
+  /** Compaction thresholds of every node's store. */
+  store: SimStoreOptions
+  /** Node options a scenario file gives (over the protocol's own: heartbeatMs, members). */
+  nodeOptions: Record<string, unknown> | undefined
   swarm: boolean
   plan: FaultStep[]
   /** The file's workload; undefined: each seed draws writes every ~`writeEveryMs`. */
@@ -102,7 +107,9 @@ function fileSpec(args: SimArgs, path: string, option: '--scenario' | '--plan', 
     durationMs: args.durationMs ?? file.durationMs ?? safetyMsOf(file.plan, file.workload),
     livenessMsMax: file.livenessMsMax ?? fileLivenessMsMax,
     network: file.network ?? {},
-    storeSyncMs: 0,
+    storeSyncMs: file.storeSyncMs ?? 0,
+    store: file.store ?? {},
+    nodeOptions: file.node,
     swarm: file.swarm ?? false,
     plan: file.plan,
     workload: file.workload,
@@ -143,6 +150,8 @@ function namedSpec(
     livenessMsMax: scenario.livenessMsMax,
     network: scenario.network,
     storeSyncMs: scenario.storeSyncMs,
+    store: scenario.store,
+    nodeOptions: undefined,
     swarm: scenario.swarm,
     plan: steps,
     workload: undefined,

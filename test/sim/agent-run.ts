@@ -1,17 +1,15 @@
 /**
- * One scenario run with real isthmus nodes (createNode) in the simulator,
- * shared by the scenario tests and the determinism check.
+ * One named scenario run with real isthmus nodes (createNode) in the
+ * simulator, exactly as `isthmus sim --scenario NAME --seed S` runs it: the
+ * scenario's plan, network, sync delay and compaction thresholds, the write
+ * workload drawn from the seed, and the invariants `sim.check()` includes by
+ * default with real nodes. Shared by the scenario tests and the determinism
+ * check.
  */
-import {
-  type AckedWrites,
-  agentInvariants,
-  agentNodeFactory,
-  applyWrite,
-  writesFromSeed,
-} from '../../sim/agent-nodes.ts'
-import { runScenario, type Verdict } from '../../sim/index.ts'
+import { writesFromSeed } from '../../sim/agent-workload.ts'
+import { runScenario, type SimNodeFactory, type Verdict } from '../../sim/index.ts'
+import { namedScenario } from '../../sim/scenarios/index.ts'
 import type { AgentNode } from '../../src/node/agent-node.ts'
-import { namedPlans, scenarioDurationMs } from './scenarios.ts'
 
 export const agentIds = ['n1', 'n2', 'n3', 'n4', 'n5']
 
@@ -19,24 +17,25 @@ export function runAgentScenario(options: {
   scenario: string
   seed: number
   trace?: { sink?: (line: string) => void }
+  /** A factory wrapping the real node (to show a checker catching a broken one). */
+  createNode?: SimNodeFactory<AgentNode>
 }): Promise<Verdict> {
-  const { scenario, seed } = options
-  const acked: AckedWrites = []
-  const swarm = scenario === 'swarm'
+  const { seed } = options
+  const scenario = namedScenario(options.scenario)
+  const durationMs = scenario.durationMsDefault
   return runScenario<AgentNode>({
     seed,
     nodes: agentIds,
-    network: swarm ? {} : { latencyMs: [1, 40], loss: 0.02, duplicate: 0.01 },
-    swarm,
-    createNode: agentNodeFactory,
+    network: scenario.network,
+    swarm: scenario.swarm,
     node: { heartbeatMs: 250, members: agentIds },
-    storeSyncMs: scenario === 'crash-restart' || swarm ? 5 : 0,
-    plan: swarm ? [] : namedPlans[scenario],
-    workload: writesFromSeed(seed, agentIds, scenarioDurationMs),
-    applyOp: applyWrite(acked),
-    invariants: agentInvariants(acked),
-    durationMs: scenarioDurationMs,
-    livenessMsMax: 20_000,
+    storeSyncMs: scenario.storeSyncMs,
+    storeOptions: scenario.store,
+    plan: scenario.plan(agentIds, durationMs),
+    workload: writesFromSeed(seed, agentIds, durationMs, scenario.writeEveryMs),
+    durationMs,
+    livenessMsMax: scenario.livenessMsMax,
+    ...(options.createNode === undefined ? {} : { createNode: options.createNode }),
     ...(options.trace === undefined ? {} : { trace: options.trace }),
   })
 }

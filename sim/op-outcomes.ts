@@ -1,0 +1,98 @@
+/**
+ * What became of each workload operation: acknowledged, or failed with an
+ * error that is or is not explained by the faults injected. Nothing is
+ * swallowed: every failure is a trace line (`op-error`) and a count, and an
+ * unexplained one is a violation (`op-error`).
+ *
+ * Explained failures:
+ *   - `StoreWriteError` on a node whose store had write failures injected;
+ *   - `ReplicationTimeoutError` when the world was disturbed (a cut link, a
+ *     node down or paused, a storage fault) at some point from `disturbedGraceMs`
+ *     before the write was issued until it failed;
+ *   - `NodeStoppedError` on a node that is no longer running.
+ */
+import type { Invariant } from './checkers.ts'
+import type { TraceRecord } from './trace.ts'
+
+/** A disturbance this recent still explains a replicas timeout: links come back, detectors and pulls catch up. */
+export const disturbedGraceMs = 2_000
+
+/** Disturbance intervals kept: a plan has at most `planStepsMax` steps, each opening at most one. */
+const intervalsMax = 100_000
+
+/** What the classifier reads from a simulation. */
+export interface OutcomeView {
+  readonly ids: readonly string[]
+  readonly nowMs: number
+  status(id: string): string
+  isPaused(id: string): boolean
+  network: { cutLinks(): unknown[] }
+}
+
+/** Every name along an error's `cause` chain (a node may wrap the store's error). */
+function namesOf(error: unknown): string[] {
+  const names: string[] = []
+  for (let e = error, depth = 0; e instanceof Error && depth < 8; e = e.cause, depth++) names.push(e.name)
+  return names
+}
+
+export class OpOutcomes {
+  done = 0
+  failed = 0
+  unexplained = 0
+  readonly #intervals: Array<[number, number]> = []
+  #disturbedSinceMs: number | undefined
+  readonly #storeFaulted = new Set<string>()
+
+  /** An observer (never reports) that follows when the world is disturbed. */
+  observer(): Invariant<OutcomeView> {
+    return {
+      name: 'op-outcomes',
+      observe: (record, sim) => {
+        this.#observe(record, sim)
+        return undefined
+      },
+    }
+  }
+
+  #observe(r: TraceRecord, sim: OutcomeView): void {
+    if (r.k === 'fault' && r.skipped === undefined) {
+      if (r.fault === 'storeFault') this.#storeFaulted.add(r.args[0] as string)
+      if (r.fault === 'storeFault' || r.fault === 'corrupt') this.#point(r.t)
+    } else if (r.k === 'store') {
+      this.#point(r.t)
+    } else if (r.k !== 'node') {
+      return
+    }
+    const disturbed =
+      sim.network.cutLinks().length > 0 ||
+      sim.ids.some((id) => sim.status(id) !== 'running' || sim.isPaused(id))
+    if (disturbed && this.#disturbedSinceMs === undefined) this.#disturbedSinceMs = r.t
+    if (!disturbed && this.#disturbedSinceMs !== undefined) {
+      this.#interval(this.#disturbedSinceMs, r.t)
+      this.#disturbedSinceMs = undefined
+    }
+  }
+
+  #point(t: number): void {
+    this.#interval(t, t)
+  }
+
+  #interval(fromMs: number, toMs: number): void {
+    if (this.#intervals.length < intervalsMax) this.#intervals.push([fromMs, toMs])
+  }
+
+  #disturbedWithin(fromMs: number, toMs: number): boolean {
+    if (this.#disturbedSinceMs !== undefined && this.#disturbedSinceMs <= toMs) return true
+    return this.#intervals.some(([a, b]) => a <= toMs && b >= fromMs - disturbedGraceMs)
+  }
+
+  /** Whether the faults injected explain `error` from an operation on `node` issued at `issuedAtMs`. */
+  explains(error: unknown, node: string, issuedAtMs: number, sim: OutcomeView): boolean {
+    const names = namesOf(error)
+    if (names.includes('StoreWriteError')) return this.#storeFaulted.has(node)
+    if (names.includes('ReplicationTimeoutError')) return this.#disturbedWithin(issuedAtMs, sim.nowMs)
+    if (names.includes('NodeStoppedError')) return sim.status(node) !== 'running'
+    return false
+  }
+}

@@ -1,0 +1,58 @@
+/**
+ * When a simulation of real nodes is settled (what `runUntilQuiet` waits
+ * for): no node is booting and no store sync or restart is queued; every
+ * running node reports no pending work (`pendingWork()`: pulls, resends,
+ * unsettled writes, pending dependencies, gaps); and every two running nodes
+ * that can reach each other (neither direction cut) hold the same documents
+ * with the same values and the same version vector. Partitioned sides may
+ * differ: each side settles on its own.
+ */
+import { canonicalVector } from '../src/sync/version-vector.ts'
+import { type AgentLike, isAgentLike } from './agent-nodes.ts'
+
+/** What the rule reads from a simulation. */
+export interface QuietView {
+  readonly ids: readonly string[]
+  status(id: string): string
+  running(): Array<{ id: string; node: unknown }>
+  network: { isCut(from: string, to: string): boolean }
+  /** Queued events of the kinds that mean a store sync or a node (re)boot is still due. */
+  storeOrBootQueued(): number
+}
+
+/** Reasons given at once: enough to see what is stuck. */
+const reasonsMax = 20
+
+/** Why the simulation is not settled now (empty: settled). */
+export function unsettledReasons(sim: QuietView): string[] {
+  const reasons: string[] = []
+  for (const id of sim.ids) if (sim.status(id) === 'starting') reasons.push(`${id} is starting`)
+  if (sim.storeOrBootQueued() > 0) reasons.push(`${sim.storeOrBootQueued()} store syncs or boots queued`)
+  const nodes = sim.running().filter((r): r is { id: string; node: AgentLike } => isAgentLike(r.node))
+  for (const { id, node } of nodes) for (const why of node.pendingWork()) reasons.push(`${id} ${why}`)
+  if (reasons.length > 0) return reasons.slice(0, reasonsMax)
+  // Vectors first (cheap), values only when every vector matched.
+  const vectors = nodes.map(({ node }) => JSON.stringify(canonicalVector(node.versionVector())))
+  differingPairs(sim, nodes, vectors, 'version vectors', reasons)
+  if (reasons.length > 0) return reasons.slice(0, reasonsMax)
+  const values = nodes.map(({ node }) => JSON.stringify(node.documentValues()))
+  differingPairs(sim, nodes, values, 'document values', reasons)
+  return reasons.slice(0, reasonsMax)
+}
+
+function differingPairs(
+  sim: QuietView,
+  nodes: ReadonlyArray<{ id: string }>,
+  texts: readonly string[],
+  what: string,
+  reasons: string[],
+): void {
+  for (let i = 0; i < nodes.length; i++) {
+    for (let j = i + 1; j < nodes.length; j++) {
+      const a = (nodes[i] as { id: string }).id
+      const b = (nodes[j] as { id: string }).id
+      if (sim.network.isCut(a, b) || sim.network.isCut(b, a)) continue
+      if (texts[i] !== texts[j]) reasons.push(`${a} and ${b} differ in ${what}`)
+    }
+  }
+}
