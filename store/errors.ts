@@ -81,6 +81,8 @@ export class StoreDamagedError extends StoreError {
   readonly bytesDropped: number
   /** True when LevelDB could not open the folder at all (CURRENT, MANIFEST or a table file): salvage rebuilds it with LevelDB's repair. */
   readonly needsRepair: boolean
+  /** The damage in one line, without the path (what `isthmus node` prints after the path). */
+  readonly summary: string
 
   constructor(
     path: string,
@@ -90,10 +92,13 @@ export class StoreDamagedError extends StoreError {
       recordsDroppedExact: boolean
       bytesDropped: number
       needsRepair: boolean
+      summary: string
     },
     message: string,
+    options?: ErrorOptions,
   ) {
-    super(message)
+    super(message, options)
+    this.summary = found.summary
     this.path = path
     this.damage = found.damage
     this.recordsDropped = found.recordsDropped

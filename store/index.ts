@@ -21,6 +21,8 @@ export type { StoreDb } from './db.ts'
 /** Errors a store raises; see each class. */
 export {
   StoreClosedError,
+  type StoreDamage,
+  StoreDamagedError,
   StoreError,
   StoreFormatError,
   StoreInputError,
@@ -31,7 +33,7 @@ export {
 /** The store over any abstract-level database, and its options. */
 export { type AbstractLevelStoreOptions, abstractLevelStore, type StoreDbSource } from './level.ts'
 /** The on-disk store (classic-level), and its options. */
-export { type LevelStoreOptions, levelStore } from './level-store.ts'
+export { type LevelStoreOptions, type LevelStoreSalvage, levelStore } from './level-store.ts'
 /** Named bounds and defaults; see each constant for its reason. */
 export {
   COMPACT_BYTES_DEFAULT,

@@ -47,6 +47,20 @@ export interface CorruptRecord {
 /** What `open()` found. Intact records load; corrupt ones are listed here. */
 export interface OpenReport {
   corrupt: CorruptRecord[]
+  /**
+   * Set when `levelStore({ onDamage: 'salvage' })` opened damaged LevelDB
+   * files: the damaged files, the LevelDB entries (puts and deletes) and
+   * bytes its recovery dropped (entries: at least, exactly when
+   * `recordsDroppedExact`), and the folder holding the files as they were.
+   */
+  salvaged?: {
+    files: string[]
+    recordsDropped: number
+    recordsDroppedExact: boolean
+    bytesDropped: number
+    evidence: string
+    summary: string
+  }
 }
 
 /**

@@ -223,3 +223,26 @@ class DropCensus {
     return { stretches, kind: 'log', recordsDropped, recordsDroppedExact: this.exact, bytesDropped }
   }
 }
+
+/** Stretches named in a one-line summary; the rest are counted. */
+const SUMMARY_STRETCHES_MAX = 2
+
+/**
+ * `damage` in one line (`salvaged`: as done, not as foreseen), e.g. "000003.log: checksum mismatch at byte 60 (32708
+ * bytes); LevelDB's recovery would drop 310 records (32907 bytes)".
+ */
+export function describeDamage(damage: LevelDbDamage, salvaged = false): string {
+  const shown = damage.stretches
+    .slice(0, SUMMARY_STRETCHES_MAX)
+    .map((s) =>
+      s.bytes === 0
+        ? `${s.file}: ${s.reason}`
+        : `${s.file}: ${s.reason} at byte ${s.offset} (${s.bytes} bytes)`,
+    )
+  const more = damage.stretches.length - shown.length
+  const where = `${shown.join(', ')}${more > 0 ? ` and ${more} more` : ''}`
+  if (damage.kind === 'manifest')
+    return `${where}; ${salvaged ? "rebuilt by LevelDB's repair" : 'LevelDB cannot open the folder as it is'}`
+  const records = `${damage.recordsDroppedExact ? '' : 'at least '}${damage.recordsDropped} record${damage.recordsDropped === 1 ? '' : 's'}`
+  return `${where}; LevelDB's recovery ${salvaged ? 'dropped' : 'would drop'} ${records} (${damage.bytesDropped} bytes)`
+}

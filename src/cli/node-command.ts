@@ -8,8 +8,8 @@
 import { createInterface } from 'node:readline'
 import { parseArgs } from 'node:util'
 import type * as Y from 'yjs'
-import { StoreNotAStoreError } from '../../store/errors.ts'
-import { levelStore } from '../../store/level-store.ts'
+import { StoreDamagedError, StoreNotAStoreError } from '../../store/errors.ts'
+import { type LevelStoreSalvage, levelStore } from '../../store/level-store.ts'
 import { libp2pTransport } from '../../transport/libp2p.ts'
 import { TransportOptionsError } from '../../transport/libp2p-errors.ts'
 import {
@@ -40,6 +40,9 @@ options:
   --heartbeat-ms N        heartbeat interval (default 250)
   --log-level LEVEL       debug, info, warn (default) or error; logs are JSON lines on stderr
   --json                  print the start line as JSON: {"event":"started","id","addresses","metrics"}
+  --salvage               open a --data folder whose LevelDB files are damaged: keep a copy of them in
+                          DIR/isthmus-damaged-N, let LevelDB recover what it can, print what it dropped
+                          (without it, such a node refuses to start and changes nothing)
   -h, --help              this text
 
 A flag marked ... takes several values (--peer A B) or repeats (--peer A --peer B).
@@ -93,6 +96,7 @@ interface NodeArgs {
   heartbeatMs: number | undefined
   logLevel: LogLevel
   json: boolean
+  salvage: boolean
 }
 
 /** Runs `isthmus node`; resolves with the exit status once the node has stopped. */
@@ -106,7 +110,11 @@ export async function runNode(argv: readonly string[], io: CliIo): Promise<numbe
   const node = await createNode({
     env,
     transport: libp2pTransport(transportOptions(args)),
-    store: levelStore({ path: args.data }),
+    store: levelStore({
+      path: args.data,
+      onDamage: args.salvage ? 'salvage' : 'refuse',
+      onSalvage: (salvage) => io.stderr.write(`${salvageLine(args.data, salvage)}\n`),
+    }),
     ...(args.heartbeatMs === undefined ? {} : { heartbeatMs: args.heartbeatMs }),
   })
   try {
@@ -114,6 +122,12 @@ export async function runNode(argv: readonly string[], io: CliIo): Promise<numbe
   } catch (error) {
     if (error instanceof StoreNotAStoreError)
       throw new UsageError(`node: --data ${args.data}: ${error.message}`)
+    if (error instanceof StoreDamagedError) {
+      const hint =
+        error.damage.length > 0 ? '; nothing was changed (--salvage keeps a copy and recovers the rest)' : ''
+      io.stderr.write(`isthmus node: --data ${args.data}: damaged store: ${error.summary}${hint}\n`)
+      return EXIT_START_FAILED
+    }
     io.stderr.write(`isthmus node: cannot start: ${oneLine(message(error))}\n`)
     return EXIT_START_FAILED
   }
@@ -134,6 +148,11 @@ export async function runNode(argv: readonly string[], io: CliIo): Promise<numbe
   await node.stop()
   if (args.json) io.stdout.write(`${JSON.stringify({ event: 'stopped', id: node.id })}\n`)
   return exitCodes.ok
+}
+
+/** The one line `--salvage` prints when it opened a damaged store. */
+function salvageLine(data: string, salvage: LevelStoreSalvage): string {
+  return `isthmus node: --data ${data}: salvaged a damaged store: ${salvage.summary}; the files as they were are in ${salvage.evidence}`
 }
 
 function announce(io: CliIo, node: AgentNode, metrics: MetricsServer | undefined, json: boolean): void {
@@ -300,6 +319,7 @@ export function parseNodeArgs(argv: readonly string[]): NodeArgs | 'help' {
         'heartbeat-ms': { type: 'string' },
         'log-level': { type: 'string' },
         json: { type: 'boolean' },
+        salvage: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     }))
@@ -331,6 +351,7 @@ export function parseNodeArgs(argv: readonly string[]): NodeArgs | 'help' {
     heartbeatMs: integer('heartbeat-ms', values['heartbeat-ms'], 1, 60_000),
     logLevel,
     json: values.json === true,
+    salvage: values.salvage === true,
   }
 }
 
