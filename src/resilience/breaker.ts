@@ -213,7 +213,11 @@ export class CircuitBreaker implements Policy {
   #succeeded(): void {
     if (this.#state === 'closed') {
       this.#consecutiveFailures = 0
-      if (this.#o.failureRate !== undefined) this.#window.record(false)
+      // A success can trip a rate breaker too: it may be the call that fills the window to minimumCalls.
+      if (this.#o.failureRate !== undefined) {
+        this.#window.record(false)
+        if (this.#rateReached()) this.#open('trip', 'rate', undefined)
+      }
     } else if (this.#state === 'halfOpen' && ++this.#probeSuccesses >= this.#o.successThreshold) {
       this.#move('probesSucceeded')
       this.#clearCounts()
@@ -230,15 +234,17 @@ export class CircuitBreaker implements Policy {
     if (this.#state !== 'closed') return
     this.#consecutiveFailures++
     if (this.#o.failureRate !== undefined) this.#window.record(true)
-    const o = this.#o
-    if (o.failureThreshold !== undefined && this.#consecutiveFailures >= o.failureThreshold)
+    const threshold = this.#o.failureThreshold
+    if (threshold !== undefined && this.#consecutiveFailures >= threshold)
       this.#open('trip', 'consecutive', error)
-    else if (
-      o.failureRate !== undefined &&
-      this.#window.count >= o.minimumCalls &&
-      this.#window.failures >= o.failureRate * this.#window.count
-    )
-      this.#open('trip', 'rate', error)
+    else if (this.#rateReached()) this.#open('trip', 'rate', error)
+  }
+
+  /** Whether the window holds enough calls and its failure ratio reached failureRate. */
+  #rateReached(): boolean {
+    const rate = this.#o.failureRate
+    if (rate === undefined || this.#window.count < this.#o.minimumCalls) return false
+    return this.#window.failures >= rate * this.#window.count
   }
 
   #open(input: CircuitInput, reason: BreakEvent['reason'], error: unknown): void {

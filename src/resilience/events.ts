@@ -21,7 +21,7 @@ export interface BreakEvent {
   reason: 'consecutive' | 'rate' | 'probe' | 'isolate'
   /** How long it stays open before a probe; undefined while isolated. */
   openMs: number | undefined
-  /** The failure that tripped it; undefined for `isolate()`. */
+  /** The failure that tripped it; undefined for `isolate()`, and for a rate reached on a success. */
   error: unknown
 }
 

@@ -28,15 +28,17 @@ export {
   RetriesExhaustedError,
   type RetryStop,
 } from './errors.ts'
-/** Events, by name, for `policy.on(name, listener)`. */
-export type {
-  BreakEvent,
-  FallbackEvent,
-  PolicyEvents,
-  RejectEvent,
-  RetryEvent,
-  StateEvent,
-  TimeoutEvent,
+/** Events, by name, for `policy.on(name, listener)`; a sink is what a policy built alone reports to. */
+export {
+  type BreakEvent,
+  type FallbackEvent,
+  noEvents,
+  type PolicyEventSink,
+  type PolicyEvents,
+  type RejectEvent,
+  type RetryEvent,
+  type StateEvent,
+  type TimeoutEvent,
 } from './events.ts'
 /** The fallback chain on its own. */
 export { type FallbackHandler, FallbackPolicy } from './fallback.ts'
