@@ -8,14 +8,8 @@
 
 /** When `append` reports `compactionDue`: the policy's thresholds and its decision, as a pure function. */
 export { type CompactionPolicy, compactionDue, type LogSize } from './compaction-policy.ts'
-/** The contract of `runStoreConformance`'s factory. */
-export type { StoreFactory, StoreUnderTest } from './conformance.ts'
-/**
- * Registers the Store conformance suite (vitest cases) for a Store factory.
- * Call it from test files only. It imports vitest and fast-check, so as long
- * as this entry re-exports it, importing `isthmus/store` needs both installed.
- */
-export { runStoreConformance } from './conformance.ts'
+// (issue 8) `runStoreConformance` and its factory types are in `isthmus/store/conformance` only:
+// the suite imports vitest, an optional peer dependency, which `isthmus/store` must not need.
 /** The abstract-level database type a store runs on. */
 export type { StoreDb } from './db.ts'
 /** Errors a store raises; see each class. */
