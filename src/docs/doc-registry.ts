@@ -5,7 +5,7 @@
  */
 import { applyUpdatesIsolating } from '../../crdt/apply-updates.ts'
 import type { BackendName, DocBackend } from '../../crdt/backend.ts'
-import type { Store, StoredUpdate } from '../../store/store.ts'
+import type { Dot, Store, StoredUpdate } from '../../store/store.ts'
 import type { Env } from '../env/types.ts'
 import { BackendMismatchError } from '../errors.ts'
 import { Emitter } from '../events.ts'
@@ -13,6 +13,7 @@ import { getOrCreate } from '../get-or-create.ts'
 import { ID_PATTERN } from '../node/options.ts'
 import { type DocEvents, DocHandle } from './doc-handle.ts'
 import { DocReplica, type DocReplicaHooks, decodeVector, vectorMetaKey } from './doc-replica.ts'
+import { type DocDamage, restoreClaims } from './restore-claims.ts'
 
 export const BACKENDS: readonly BackendName[] = ['yjs', 'automerge']
 
@@ -31,6 +32,7 @@ export class DocRegistry {
   readonly #self: string
   readonly #hooks: DocReplicaHooks
   readonly #createBackend: BackendFactory
+  readonly #onDamage: (damage: DocDamage) => void
   readonly #replicas = new Map<string, Promise<DocReplica>>()
   readonly #loaded = new Map<string, DocReplica>()
   readonly #handles = new Map<string, DocHandle>()
@@ -42,12 +44,15 @@ export class DocRegistry {
     self: string
     hooks: DocReplicaHooks
     createBackend: BackendFactory
+    /** A document loaded with less than the node had made durable: its claims are withdrawn, peers fill it in. */
+    onDamage?: (damage: DocDamage) => void
   }) {
     this.#env = init.env
     this.#store = init.store
     this.#self = init.self
     this.#hooks = init.hooks
     this.#createBackend = init.createBackend
+    this.#onDamage = init.onDamage ?? (() => {})
   }
 
   /** Loads every stored document (at start: peers may ask about any of them). */
@@ -108,9 +113,25 @@ export class DocRegistry {
       random: this.#env.random,
       ...(stored?.snapshot ? { snapshot: stored.snapshot.bytes } : {}),
     })
-    const vector = decodeVector(await this.#store.getMeta(vectorMetaKey(name)))
-    for (const [origin, seq] of Object.entries(stored?.snapshot?.covers ?? {})) {
-      if (seq > (vector[origin] ?? 0)) vector[origin] = seq
+    const claimed = decodeVector(await this.#store.getMeta(vectorMetaKey(name)))
+    const { intactDots, unreadable } = this.#applyTail(name, instance, stored?.updates ?? [])
+    const restored = restoreClaims({
+      self: this.#self,
+      covers: stored?.snapshot?.covers ?? {},
+      intactDots,
+      claimed,
+      highWater: stored?.highWater,
+      damaged: (stored?.damagedRecords ?? 0) + unreadable > 0,
+      pending: instance.hasPending(),
+    })
+    if (restored.withdrawn) {
+      this.#onDamage({
+        doc: name,
+        damagedRecords: stored?.damagedRecords ?? 0,
+        unreadableEntries: unreadable,
+        pendingDependencies: instance.hasPending(),
+        missing: restored.missing,
+      })
     }
     const replica = new DocReplica({
       name,
@@ -118,11 +139,12 @@ export class DocRegistry {
       backend: instance,
       self: this.#self,
       store: this.#store,
-      log: this.#env.log,
+      env: this.#env,
       hooks: this.#hooks,
-      vector,
+      vector: restored.vector,
+      ownSeq: restored.ownSeq,
     })
-    this.#applyTail(name, instance, replica, stored?.updates ?? [])
+    for (const dot of restored.aboveGap) replica.loadDot(dot)
     this.#loaded.set(name, replica)
     return replica
   }
@@ -133,7 +155,11 @@ export class DocRegistry {
    * document whatever it carries). An entry the backend cannot read is logged
    * and skipped, and its dot is not claimed; the rest still load.
    */
-  #applyTail(name: string, backend: DocBackend, replica: DocReplica, tail: readonly StoredUpdate[]): void {
+  #applyTail(
+    name: string,
+    backend: DocBackend,
+    tail: readonly StoredUpdate[],
+  ): { intactDots: Dot[]; unreadable: number } {
     const { rejected } = applyUpdatesIsolating(
       backend,
       tail.map((entry) => entry.update),
@@ -148,9 +174,8 @@ export class DocRegistry {
         error: String(error),
       })
     }
-    tail.forEach((entry, index) => {
-      if (!skipped.has(index)) replica.loadDot(entry.dot)
-    })
+    const intactDots = tail.filter((_, index) => !skipped.has(index)).map((entry) => entry.dot)
+    return { intactDots, unreadable: skipped.size }
   }
 }
 

@@ -1,14 +1,22 @@
 /**
- * One document on one node: the live CRDT replica, which dots it holds, and
- * its durable log. Every path that changes the document (a local change, a
- * live update from a peer, a sync message) goes through here, so the rule
- * "in the store before it is acknowledged or forwarded" is kept in one place.
+ * One document on one node: the live CRDT replica, which dots it vouches for,
+ * and its durable log. Every path that changes the document (a local change,
+ * a live update from a peer, a sync message) goes through here and through
+ * its DocLog, so "in the store before it is acknowledged, forwarded or
+ * claimed" is kept in one place.
+ *
+ * What the vector claims (DESIGN §4, never claim what you do not hold): a dot
+ * counts once its entry is durable here AND its content is integrated in the
+ * backend. While the backend holds changes waiting for their dependencies,
+ * newly durable dots wait in `#deferred`, and are claimed when the backend
+ * has none pending again.
  */
 import { applyUpdatesIsolating } from '../../crdt/apply-updates.ts'
 import type { BackendName, DocBackend, SyncReceipt } from '../../crdt/backend.ts'
 import type { Dot, Store, VersionVector } from '../../store/store.ts'
-import type { Logger } from '../env/types.ts'
+import type { Env } from '../env/types.ts'
 import { DotTracker } from '../sync/dot-tracker.ts'
+import { DocLog, type LogEntry } from './doc-log.ts'
 
 /** A log entry that came through a sync exchange carries no dot of its own. */
 export const NO_DOT: Dot = { origin: '', seq: 0 }
@@ -21,7 +29,7 @@ export interface DocReplicaHooks {
   localDurable(replica: DocReplica, dot: Dot, update: Uint8Array): void
   /** The document's visible state changed. */
   changed(replica: DocReplica, origin: ChangeOrigin): void
-  /** A write or compaction failed: the caller's promise rejects too. */
+  /** A write or compaction failed (a failed write is retried; the caller's promise rejects too). */
   storeFailed(replica: DocReplica, error: unknown): void
 }
 
@@ -30,19 +38,23 @@ export function vectorMetaKey(doc: string): string {
   return `vector/${doc}`
 }
 
+const dotKey = (dot: Dot) => `${dot.origin}\u0000${dot.seq}`
+
 export class DocReplica {
   readonly name: string
   readonly backendName: BackendName
   readonly backend: DocBackend
   readonly #self: string
   readonly #store: Store
-  readonly #log: Logger
+  readonly #env: Env
   readonly #hooks: DocReplicaHooks
-  /** Dots durable here: what this node's vectors advertise, so a peer may count on them. */
+  readonly #log: DocLog
+  /** Dots durable and integrated here: what this node's vectors advertise, so a peer may count on them. */
   readonly #tracker: DotTracker
-  /** Dots applied but still being written, so a duplicate frame is not applied twice meanwhile. */
+  /** Dots durable here whose content may still wait on dependencies: acknowledged, not yet claimed. */
+  readonly #deferred = new Map<string, Dot>()
+  /** Dots applied but not yet durable, so a duplicate frame is not applied twice meanwhile. */
   readonly #applying = new Set<string>()
-  #lastLocalSeq = 0
   /**
    * Holders (other than self) of my own dots that a `replicas: k` write is
    * waiting on, and nothing else: an entry lives from the wait's start to its
@@ -50,9 +62,8 @@ export class DocReplica {
    */
   readonly #holders = new Map<number, Set<string>>()
   readonly #holderWaiters = new Map<number, () => void>()
-  /** Writes in flight, so flush() can wait for them. */
-  readonly #inFlight = new Set<Promise<unknown>>()
-  #compacting = false
+  /** Claim writes (caught-up vectors) in flight, so flush() can wait for them. */
+  readonly #claimWrites = new Set<Promise<unknown>>()
 
   constructor(init: {
     name: string
@@ -60,31 +71,52 @@ export class DocReplica {
     backend: DocBackend
     self: string
     store: Store
-    log: Logger
+    env: Env
     hooks: DocReplicaHooks
+    /** What this replica may vouch for as it starts (see DocRegistry: never more than it holds). */
     vector: VersionVector
+    /** The highest own seq ever issued for this document (its durable high-water mark). */
+    ownSeq?: number
   }) {
     this.name = init.name
     this.backendName = init.backendName
     this.backend = init.backend
     this.#self = init.self
     this.#store = init.store
-    this.#log = init.log
+    this.#env = init.env
     this.#hooks = init.hooks
     this.#tracker = new DotTracker(init.vector)
+    this.#log = new DocLog({
+      doc: init.name,
+      backend: init.backendName,
+      self: init.self,
+      store: init.store,
+      env: init.env,
+      ownSeq: Math.max(init.ownSeq ?? 0, init.vector[init.self] ?? 0),
+      hooks: {
+        durable: (entries) => this.#durable(entries),
+        snapshot: () => this.#snapshot(),
+        failed: (error) => this.#hooks.storeFailed(this, error),
+      },
+    })
     // Direct edits on a live Y.Doc take the same durable path as change().
     this.backend.onLocalUpdate((update) => {
       void this.#commitLocal(update).catch((error) => this.#hooks.storeFailed(this, error))
     })
   }
 
-  /** Records a dot found in the store on load. */
+  /** Records a dot found intact in the store on load (content applied, nothing pending). */
   loadDot(dot: Dot): void {
     if (dot.seq > 0) this.#tracker.add(dot)
   }
 
   #held(dot: Dot): boolean {
-    return this.#tracker.holds(dot) || this.#applying.has(`${dot.origin}\u0000${dot.seq}`)
+    return this.#tracker.holds(dot) || this.#deferred.has(dotKey(dot)) || this.#applying.has(dotKey(dot))
+  }
+
+  /** Durable here, claimed or not: what this node may acknowledge to the dot's sender. */
+  #durablyHeld(dot: Dot): boolean {
+    return this.#tracker.holds(dot) || this.#deferred.has(dotKey(dot))
   }
 
   get vector(): VersionVector {
@@ -98,12 +130,27 @@ export class DocReplica {
 
   /** Writes issued and not yet durable, plus writes that failed and wait to be retried: non-zero means unsettled. */
   get unsettledWrites(): number {
-    return this.#inFlight.size
+    return this.#log.unsettled + this.#claimWrites.size
+  }
+
+  /** Dots durable here but not claimed while the backend waits on dependencies. */
+  get deferredDots(): number {
+    return this.#deferred.size
   }
 
   /** Moves whenever `vector` may have changed: a key for caching what is derived from it. */
   get vectorVersion(): number {
     return this.#tracker.version
+  }
+
+  /** The highest seq of my own dots issued for this document. */
+  get ownSeq(): number {
+    return this.#log.ownSeq
+  }
+
+  /** A peer holds my dot `seq` that I may not remember issuing: never issue it again. */
+  observeOwnSeq(seq: number): void {
+    this.#log.observeOwnSeq(seq)
   }
 
   /** Runs a local change; resolves with its dot once durable here (undefined if nothing changed). */
@@ -115,17 +162,46 @@ export class DocReplica {
 
   /** Resolves when every write issued so far is durable (or rejects if one failed). */
   async flush(): Promise<void> {
-    while (this.#inFlight.size > 0) await Promise.all([...this.#inFlight])
+    await this.#log.flush()
+    while (this.#claimWrites.size > 0) await Promise.all([...this.#claimWrites])
+  }
+
+  /** Stops retrying failed writes (the node is stopping). */
+  stop(): void {
+    this.#log.stop()
   }
 
   async #commitLocal(update: Uint8Array): Promise<Dot> {
-    this.#lastLocalSeq = Math.max(this.#lastLocalSeq, this.#tracker.vector[this.#self] ?? 0) + 1
-    const dot = { origin: this.#self, seq: this.#lastLocalSeq }
+    const dot = this.#log.nextOwnDot()
     this.#hooks.changed(this, 'local')
-    await this.#append(dot, update)
-    this.#tracker.add(dot)
-    this.#hooks.localDurable(this, dot, update)
+    await this.#log.append({ dot, update })
     return dot
+  }
+
+  /** Entries are durable, in order: claim (or defer) their dots; forward my own. */
+  #durable(entries: readonly LogEntry[]): void {
+    const pending = this.backend.hasPending()
+    for (const { dot, update } of entries) {
+      if (dot.seq <= 0) continue
+      this.#applying.delete(dotKey(dot))
+      if (pending) this.#deferred.set(dotKey(dot), dot)
+      else this.#tracker.add(dot)
+      if (dot.origin === this.#self) this.#hooks.localDurable(this, dot, update)
+    }
+    if (!pending) this.#claimDeferred()
+  }
+
+  /** The backend has nothing pending: every dot deferred meanwhile is integrated now. */
+  #claimDeferred(): void {
+    if (this.#deferred.size === 0 || this.backend.hasPending()) return
+    for (const dot of this.#deferred.values()) this.#tracker.add(dot)
+    this.#deferred.clear()
+  }
+
+  /** What a compaction writes: only when nothing is pending, so the snapshot holds all it covers. */
+  #snapshot(): { bytes: Uint8Array; covers: VersionVector } | undefined {
+    if (this.backend.hasPending() || this.#deferred.size > 0) return undefined
+    return { bytes: this.backend.snapshot(), covers: this.#tracker.vector }
   }
 
   /**
@@ -146,7 +222,7 @@ export class DocReplica {
     )
     for (const { index, error } of rejected) {
       const { origin, seq } = candidates[index] as (typeof candidates)[number]
-      this.#log.log('warn', 'dropped an update that cannot be read', {
+      this.#env.log.log('warn', 'dropped an update that cannot be read', {
         doc: this.name,
         from,
         origin,
@@ -156,43 +232,41 @@ export class DocReplica {
     }
     const unreadable = new Set(rejected.map(({ index }) => candidates[index]))
     const fresh = candidates.filter((e) => !unreadable.has(e))
-    for (const e of fresh) this.#applying.add(`${e.origin}\u0000${e.seq}`)
+    for (const e of fresh) this.#applying.add(dotKey(e))
     if (changed) this.#hooks.changed(this, from)
-    await Promise.all(
-      fresh.map(async (e) => {
-        const dot = { origin: e.origin, seq: e.seq }
-        try {
-          await this.#append(dot, e.update)
-          this.#tracker.add(dot)
-        } finally {
-          this.#applying.delete(`${e.origin}\u0000${e.seq}`)
-        }
-      }),
+    this.#claimDeferred()
+    // A failed write is retried by the log; the sender hears no ack for it now and resends or pulls.
+    await Promise.allSettled(
+      fresh.map((e) => this.#log.append({ dot: { origin: e.origin, seq: e.seq }, update: e.update })),
     )
     // Only dots durable here are acknowledged (a duplicate of one still being written waits for the resend).
     return entries
-      .filter((e) => e.seq > 0 && this.#tracker.holds(e))
+      .filter((e) => e.seq > 0 && this.#durablyHeld(e))
       .map(({ origin, seq }) => ({ origin, seq }))
   }
 
   /**
    * Applies a sync message from a peer through the backend's own protocol.
    * `vector` is the sender's vector when it generated the message: once the
-   * receipt says this replica caught up with the sender, that vector is held.
+   * receipt says this replica caught up with the sender, and everything it
+   * received is durable and integrated here, that vector is claimed.
    */
   async applySync(from: string, receipt: SyncReceipt, vector: VersionVector): Promise<void> {
     if (receipt.update) {
       this.#hooks.changed(this, from)
-      await this.#append(NO_DOT, receipt.update)
+      this.#claimDeferred()
+      await this.#log.append({ dot: NO_DOT, update: receipt.update })
     }
-    if (receipt.caughtUp) {
-      const before = JSON.stringify(this.#tracker.vector)
-      this.#tracker.addVector(vector)
-      const after = this.#tracker.vector
-      if (JSON.stringify(after) !== before) {
-        // Only after the update above is durable: the vector never claims what the store lacks.
-        await this.#track(this.#store.putMeta(vectorMetaKey(this.name), encodeVector(after)))
-      }
+    if (!receipt.caughtUp) return
+    // Content that came in earlier messages may still be on its way to the disk (or waiting for a retry).
+    await this.#log.flush()
+    if (this.backend.hasPending()) return
+    const before = JSON.stringify(this.#tracker.vector)
+    this.#tracker.addVector(vector)
+    const after = this.#tracker.vector
+    this.observeOwnSeq(after[this.#self] ?? 0)
+    if (JSON.stringify(after) !== before) {
+      await this.#trackClaim(this.#store.putMeta(vectorMetaKey(this.name), encodeVector(after)))
     }
   }
 
@@ -247,32 +321,11 @@ export class DocReplica {
     this.#holderWaiters.delete(seq)
   }
 
-  #track<T>(write: Promise<T>): Promise<T> {
-    this.#inFlight.add(write)
-    const done = () => this.#inFlight.delete(write)
+  #trackClaim<T>(write: Promise<T>): Promise<T> {
+    this.#claimWrites.add(write)
+    const done = () => this.#claimWrites.delete(write)
     write.then(done, done)
     return write
-  }
-
-  async #append(dot: Dot, update: Uint8Array): Promise<void> {
-    const { compactionDue } = await this.#track(
-      this.#store.append(this.name, this.backendName, { dot, update }),
-    )
-    // Not awaited: the write is durable already, and holding it back until the
-    // snapshot is written would release (and forward) it after later writes.
-    if (compactionDue && !this.#compacting) void this.#track(this.#compact())
-  }
-
-  async #compact(): Promise<void> {
-    this.#compacting = true
-    try {
-      // The snapshot holds every update appended before this call: all were applied to the live replica first.
-      await this.#store.compact(this.name, this.backend.snapshot(), this.#tracker.vector)
-    } catch (error) {
-      this.#log.log('warn', 'compaction failed; the log is kept', { doc: this.name, error: String(error) })
-    } finally {
-      this.#compacting = false
-    }
   }
 }
 

@@ -9,6 +9,7 @@ import type { OpenReport, Store, VersionVector } from '../../store/store.ts'
 import type { Transport } from '../../transport/transport.ts'
 import type { DocHandle } from '../docs/doc-handle.ts'
 import { type BackendFactory, DocRegistry } from '../docs/doc-registry.ts'
+import type { DocDamage } from '../docs/restore-claims.ts'
 import type { Env, Timer } from '../env/types.ts'
 import { NodeStoppedError } from '../errors.ts'
 import { Emitter } from '../events.ts'
@@ -27,8 +28,17 @@ export type NodeEvents = {
   heal: (view: ClusterView) => void
   diverged: ReplicatorEvents['diverged']
   converged: ReplicatorEvents['converged']
-  /** Records the store skipped as corrupt when it opened. */
-  corrupt: (report: OpenReport) => void
+  /**
+   * The store held less than the node had made durable: records skipped as
+   * corrupt when it opened, and per document what is missing (those
+   * documents' claims are withdrawn and their content fetched from peers).
+   */
+  corrupt: (report: StoreDamageReport) => void
+}
+
+/** What `corrupt` reports: the store's skipped records, and the documents that lost content. */
+export interface StoreDamageReport extends OpenReport {
+  documents: DocDamage[]
 }
 
 const MEMBERS_META = 'members'
@@ -51,6 +61,8 @@ export class AgentNode {
   #heartbeatTimer: Timer | undefined
   #heartbeatSeq = 0
   #running = false
+  /** Documents found damaged while loading (reported once start() has loaded them all). */
+  #damage: DocDamage[] = []
   readonly #digestCache = new VectorsDigestCache()
 
   constructor(init: {
@@ -81,10 +93,7 @@ export class AgentNode {
   async start(): Promise<void> {
     if (this.#running) return
     const report = await this.#store.open()
-    if (report.corrupt.length > 0) {
-      this.#env.log.log('warn', 'store skipped corrupt records', { count: report.corrupt.length })
-      this.#events.emit('corrupt', report)
-    }
+    this.#damage = []
     try {
       const { id } = await this.#transport.start({
         env: this.#env,
@@ -100,6 +109,7 @@ export class AgentNode {
       })
       this.#id = id
       await this.#wire(id)
+      this.#reportDamage(report)
     } catch (error) {
       // Found over real libp2p (a listen port in use): a start that fails must not keep the
       // store open, or its lock refuses every retry in this process (StoreLockedError).
@@ -109,6 +119,18 @@ export class AgentNode {
     }
     this.#running = true
     this.#armHeartbeat()
+  }
+
+  /** Once the documents are loaded: what the store lost, in one event and one log line. */
+  #reportDamage(report: OpenReport): void {
+    if (report.corrupt.length === 0 && this.#damage.length === 0) return
+    // Every record the store skipped (documents' and metadata); entries it read but the backend could not count in onDamage.
+    this.metricsState.count('storeRecordsLost', report.corrupt.length)
+    this.#env.log.log('warn', 'store skipped corrupt records', {
+      count: report.corrupt.length,
+      documents: this.#damage.map((d) => d.doc),
+    })
+    this.#events.emit('corrupt', { ...report, documents: [...this.#damage] })
   }
 
   async #wire(id: string): Promise<void> {
@@ -149,8 +171,24 @@ export class AgentNode {
       hooks: {
         localDurable: (replica, dot, update) => this.#replicator?.localDurable(replica, dot, update),
         changed: (replica, origin) => this.#docs?.emitter(replica.name).emit('change', { origin }),
-        storeFailed: (replica, error) =>
-          env.log.log('error', 'store write failed', { doc: replica.name, error: String(error) }),
+        storeFailed: (replica, error) => {
+          this.metricsState.count('storeWriteFailures', 1)
+          env.log.log('error', 'store write failed; retrying in order', {
+            doc: replica.name,
+            error: String(error),
+          })
+        },
+      },
+      onDamage: (damage) => {
+        this.metricsState.count('storeRecordsLost', damage.unreadableEntries)
+        this.#damage.push(damage)
+        env.log.log(
+          'warn',
+          'document loaded with less than was durable; claims withdrawn, fetching from peers',
+          {
+            ...damage,
+          },
+        )
       },
     })
     await this.#docs.loadAll()
@@ -194,7 +232,8 @@ export class AgentNode {
     const reasons: string[] = []
     for (const replica of this.#docs?.loaded() ?? []) {
       if (replica.hasGaps) reasons.push(`${replica.name}: gap`)
-      if (replica.unsettledWrites > 0) reasons.push(`${replica.name}: ${replica.unsettledWrites} writes unsettled`)
+      if (replica.unsettledWrites > 0)
+        reasons.push(`${replica.name}: ${replica.unsettledWrites} writes unsettled`)
       if (replica.backend.hasPending()) reasons.push(`${replica.name}: pending dependencies`)
     }
     return reasons
@@ -264,7 +303,11 @@ export class AgentNode {
     if (!this.#running) return
     this.#running = false
     this.#heartbeatTimer?.cancel()
-    for (const replica of this.#docs?.loaded() ?? []) await replica.flush().catch(() => undefined)
+    for (const replica of this.#docs?.loaded() ?? []) {
+      // A write still failing is logged by storeFailed already; stopping must not wait for the disk.
+      await replica.flush().catch(() => undefined)
+      replica.stop()
+    }
     await this.#transport.stop()
     await this.#store.close()
   }

@@ -151,6 +151,8 @@ export class NodeMetrics {
       suspicions: this.suspicions,
       syncRounds: this.counters.syncRounds ?? 0,
       resyncs: this.counters.resyncs ?? 0,
+      storeRecordsLost: this.counters.storeRecordsLost ?? 0,
+      storeWriteFailures: this.counters.storeWriteFailures ?? 0,
       diverged: this.divergedEvents,
       converged: this.convergedEvents,
       divergence: Object.fromEntries(
@@ -214,6 +216,16 @@ export class NodeMetrics {
       return this.counters.resyncs ?? 0
     })
     total('isthmus_suspicions_total', 'Times a peer stopped being alive.', () => this.suspicions)
+    total(
+      'isthmus_store_records_lost_total',
+      'Stored records found damaged or unreadable on open (their content is fetched from peers).',
+      () => this.counters.storeRecordsLost ?? 0,
+    )
+    total(
+      'isthmus_store_write_failures_total',
+      'Store writes that failed (each is retried, in order).',
+      () => this.counters.storeWriteFailures ?? 0,
+    )
     total('isthmus_diverged_total', 'Diverged events (both sides lacked changes).', () => {
       return this.divergedEvents
     })

@@ -19,7 +19,7 @@ describe.each(['yjs', 'automerge'] as const)('%s live updates from a peer', (bac
       backend: backendFactory(backend, { random: env.random }),
       self: 'n1',
       store,
-      log: env.log,
+      env,
       hooks,
       vector: {},
     })
