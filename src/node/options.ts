@@ -30,6 +30,8 @@ export interface NodeOptions {
   partitionPolicy?: 'majority' | 'availability'
   /** Time, timers, randomness and logs. Default: the system's. The simulator passes virtual ones. */
   env?: Env
+  /** Names the node's default store folder, `./.isthmus/<name>` (the `isthmus` entry's createNode). Default 'default'. */
+  name?: string
 }
 
 export interface ResolvedOptions {
@@ -54,6 +56,7 @@ const knownKeys = new Set([
   'partitionPolicy',
   'env',
   'handlers',
+  'name',
 ])
 
 /** Node ids and document names: printable, bounded, no separators that stores or logs would trip on. */
@@ -92,6 +95,14 @@ export function resolveOptions(options: NodeOptions): ResolvedOptions {
   if (!Array.isArray(members) || members.some((m) => typeof m !== 'string' || !ID_PATTERN.test(m))) {
     problems.push(`members must be an array of node ids matching ${ID_PATTERN}`)
   }
+  // `name` becomes a folder name: an id, and not one that climbs out of ./.isthmus.
+  if (
+    options.name !== undefined &&
+    (typeof options.name !== 'string' || !ID_PATTERN.test(options.name) || /^\.+$/.test(options.name))
+  )
+    problems.push(
+      `name must be a folder name matching ${ID_PATTERN}, not '.' or '..' (got ${JSON.stringify(options.name)})`,
+    )
   const heartbeatMs = positive(problems, 'heartbeatMs', options.heartbeatMs, 250)
   const resolved: ResolvedOptions = {
     members: Array.isArray(members) ? members : [],
