@@ -67,7 +67,10 @@ export function restoreClaims(input: StoredClaims): RestoredClaims {
     input.claimed[input.self] ?? 0,
     ...input.intactDots.filter((dot) => dot.origin === input.self).map((dot) => dot.seq),
   )
-  const missing = withdrawn ? missingDots(vector, aboveGap, merge(input.claimed, input.highWater ?? {})) : {}
+  // Missing: what was durable and is not in the store now (an intact entry still waiting on a lost one is held, just not claimed).
+  const missing = withdrawn
+    ? missingDots(vector, input.intactDots, merge(input.claimed, input.highWater ?? {}))
+    : {}
   return { vector, aboveGap, ownSeq, withdrawn, missing }
 }
 
