@@ -92,7 +92,8 @@ export interface DocBackend<D = unknown> {
    * Yjs, its state vector and delete set (`Y.encodeSnapshot(Y.snapshot(doc))`,
    * since deletions do not advance a state vector); Automerge, its heads,
    * sorted. Replicas holding the same content give the same bytes, whatever
-   * order they received it in; different content gives different bytes.
+   * order they received it in; different content gives different bytes. An
+   * empty document gives zero bytes.
    */
   summary(): Uint8Array
 }

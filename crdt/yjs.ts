@@ -173,6 +173,8 @@ class YjsReplica implements YjsBackend, YjsSyncHost {
   }
 
   summary(): Uint8Array {
+    // An empty document summarizes to no bytes, as Automerge's no heads do (DocBackend.summary).
+    if (this.#doc.store.clients.size === 0) return new Uint8Array(0)
     // Both parts are written sorted by client and the delete set merges adjacent
     // ranges, so equal content encodes equally however its structs were split.
     return Y.encodeSnapshot(Y.snapshot(this.#doc))

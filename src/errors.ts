@@ -34,3 +34,13 @@ export class BackendMismatchError extends Error {
 export class NodeStoppedError extends Error {
   override name = 'NodeStoppedError'
 }
+
+/**
+ * The identity record in the store is there but unreadable (it failed its
+ * checksum). The node refuses to start rather than mint a new identity, which
+ * would change its id: peers would count it twice, and the dots it issued
+ * under the old id would be orphaned.
+ */
+export class IdentityCorruptError extends Error {
+  override name = 'IdentityCorruptError'
+}

@@ -88,25 +88,50 @@ export class MemberDialer {
   }
 }
 
-/** The remembered membership, as stored in node metadata (JSON; the first format was a list of ids). */
-export function encodeKnownMembers(members: KnownMember[]): Uint8Array {
-  return new TextEncoder().encode(JSON.stringify(members))
+/**
+ * The remembered membership, as stored in node metadata: JSON
+ * `{ members, forgotten }`. Earlier formats, still read: a list of members,
+ * and before that a list of ids.
+ */
+export function encodeKnownMembers(members: KnownMember[], forgotten: readonly string[] = []): Uint8Array {
+  return new TextEncoder().encode(JSON.stringify({ members, forgotten }))
+}
+
+/** The members and forgotten ids stored by `encodeKnownMembers` (empty for missing or unreadable bytes). */
+export function decodeMembership(bytes: Uint8Array | undefined): {
+  members: KnownMember[]
+  forgotten: string[]
+} {
+  if (!bytes) return { members: [], forgotten: [] }
+  try {
+    const parsed: unknown = JSON.parse(new TextDecoder().decode(bytes))
+    if (Array.isArray(parsed)) return { members: decodeMemberList(parsed), forgotten: [] }
+    if (typeof parsed !== 'object' || parsed === null) return { members: [], forgotten: [] }
+    const record = parsed as { members?: unknown; forgotten?: unknown }
+    return {
+      members: Array.isArray(record.members) ? decodeMemberList(record.members) : [],
+      forgotten: Array.isArray(record.forgotten)
+        ? record.forgotten.filter((id): id is string => typeof id === 'string')
+        : [],
+    }
+  } catch {
+    return { members: [], forgotten: [] }
+  }
 }
 
 export function decodeKnownMembers(bytes: Uint8Array | undefined): KnownMember[] {
-  if (!bytes) return []
-  try {
-    const parsed: unknown = JSON.parse(new TextDecoder().decode(bytes))
-    if (!Array.isArray(parsed)) return []
-    return parsed.flatMap((m): KnownMember[] => {
-      if (typeof m === 'string') return [{ id: m, addresses: [] }]
-      if (typeof m !== 'object' || m === null || typeof m.id !== 'string') return []
-      const addresses = Array.isArray(m.addresses)
-        ? m.addresses.filter((a: unknown) => typeof a === 'string')
-        : []
-      return [{ id: m.id, addresses }]
-    })
-  } catch {
-    return []
-  }
+  return decodeMembership(bytes).members
+}
+
+function decodeMemberList(parsed: unknown[]): KnownMember[] {
+  return parsed.flatMap((m): KnownMember[] => {
+    if (typeof m === 'string') return [{ id: m, addresses: [] }]
+    if (typeof m !== 'object' || m === null) return []
+    const member = m as { id?: unknown; addresses?: unknown }
+    if (typeof member.id !== 'string') return []
+    const addresses = Array.isArray(member.addresses)
+      ? member.addresses.filter((a: unknown): a is string => typeof a === 'string')
+      : []
+    return [{ id: member.id, addresses }]
+  })
 }

@@ -15,6 +15,10 @@
  *            alive: as far as my side can tell, it is down.
  *
  * A heartbeat from a suspect or dead peer makes it alive again.
+ *
+ * `forget(id)` removes a member for good (a replaced node that will not come
+ * back): its vote leaves the majority count, and its id is kept in a
+ * tombstone set so that neither gossip nor a stray connection brings it back.
  */
 import type { Env } from '../env/types.ts'
 import { ID_PATTERN } from '../node/options.ts'
@@ -68,6 +72,13 @@ interface Peer {
   addresses: string[]
 }
 
+/**
+ * Forgotten ids remembered (persisted with the members). Past the bound the
+ * oldest tombstone goes: an id forgotten that long ago has long left every
+ * peer's gossip too.
+ */
+export const FORGOTTEN_MAX = 1024
+
 /** A member and where it can be dialed, as remembered across restarts. */
 export interface KnownMember {
   id: string
@@ -90,6 +101,8 @@ export class Membership {
   readonly #options: MembershipOptions
   readonly #events: MembershipEvents
   readonly #peers = new Map<string, Peer>()
+  /** Tombstones (insertion order: the oldest go first past FORGOTTEN_MAX). */
+  readonly #forgotten = new Set<string>()
   readonly #startedMs: number
   #partitioned = false
 
@@ -99,12 +112,14 @@ export class Membership {
     options: MembershipOptions,
     events: MembershipEvents,
     members: KnownMember[],
+    forgotten: readonly string[] = [],
   ) {
     this.self = self
     this.#env = env
     this.#options = options
     this.#events = events
     this.#startedMs = env.clock.now()
+    for (const id of forgotten.slice(-FORGOTTEN_MAX)) this.#forgotten.add(id)
     for (const m of members) {
       this.#know(m.id)
       this.#learnAddresses(m.id, m.addresses, false)
@@ -117,6 +132,27 @@ export class Membership {
   /** Every known member, self included, sorted. */
   members(): string[] {
     return [this.self, ...this.#peers.keys()].sort()
+  }
+
+  /** Ids forgotten for good, oldest first. */
+  forgotten(): string[] {
+    return [...this.#forgotten]
+  }
+
+  /**
+   * Removes `id` for good: it no longer counts toward the majority or the
+   * partition, and gossip or contact never bring it back. Returns false if it
+   * is self (a node cannot forget itself) or forgotten already.
+   */
+  forget(id: string): boolean {
+    if (id === this.self || this.#forgotten.has(id)) return false
+    if (this.#forgotten.size >= FORGOTTEN_MAX)
+      this.#forgotten.delete(this.#forgotten.values().next().value as string)
+    this.#forgotten.add(id)
+    this.#peers.delete(id)
+    this.#events.membersChanged(this.known())
+    this.#checkPartition()
+    return true
   }
 
   /** Every known member other than self, with its addresses. */
@@ -319,6 +355,7 @@ export class Membership {
 
   #know(id: string): boolean {
     if (id === this.self || this.#peers.has(id) || this.#peers.size >= MEMBERS_KNOWN_MAX) return false
+    if (this.#forgotten.has(id)) return false // gone for good: gossip must not bring it back
     if (!ID_PATTERN.test(id)) return false // gossip from a confused or hostile peer
     this.#peers.set(id, {
       detector: new PhiAccrualDetector(this.#options),

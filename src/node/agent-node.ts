@@ -11,16 +11,18 @@ import type { DocHandle } from '../docs/doc-handle.ts'
 import { type BackendFactory, DocRegistry } from '../docs/doc-registry.ts'
 import type { DocDamage } from '../docs/restore-claims.ts'
 import type { Env, Timer } from '../env/types.ts'
-import { NodeStoppedError } from '../errors.ts'
+import { IdentityCorruptError, NodeStoppedError } from '../errors.ts'
 import { Emitter } from '../events.ts'
-import { decodeKnownMembers, encodeKnownMembers, MemberDialer } from '../membership/member-dialer.ts'
+import { decodeMembership, encodeKnownMembers, MemberDialer } from '../membership/member-dialer.ts'
 import type { ClusterView, MemberView } from '../membership/membership.ts'
 import { Membership } from '../membership/membership.ts'
 import { Replicator, type ReplicatorEvents } from '../sync/replicator.ts'
 import { decodeFrame, encodeFrame, type Frame, WireDecodeError } from '../sync/wire.ts'
 import { nodeVector, VectorsDigestCache } from './digest.ts'
+import { type NodeErrorEvent, reportFailure } from './failures.ts'
 import { type MetricsSource, NodeMetrics } from './metrics.ts'
 import type { ResolvedOptions } from './options.ts'
+import { StartBuffer } from './start-buffer.ts'
 
 export type NodeEvents = {
   member: (view: MemberView) => void
@@ -34,6 +36,13 @@ export type NodeEvents = {
    * documents' claims are withdrawn and their content fetched from peers).
    */
   corrupt: (report: StoreDamageReport) => void
+  /**
+   * Something failed here that no caller's promise reports: a document that
+   * cannot be reconciled (one name, two backends), a store write outside a
+   * change (members, sync state), a heartbeat that threw. Bad input from a
+   * peer is not an error here: it is dropped and counted (metrics).
+   */
+  error: (event: NodeErrorEvent) => void
 }
 
 /** What `corrupt` reports: the store's skipped records, and the documents that lost content. */
@@ -43,6 +52,11 @@ export interface StoreDamageReport extends OpenReport {
 
 const MEMBERS_META = 'members'
 const IDENTITY_META = 'identity'
+/**
+ * The store's key of a metadata record, as its OpenReport names a corrupt one
+ * (store/keys.ts; src/ sees the store only through its interface).
+ */
+const metaRecordKey = (name: string) => `meta!${name}`
 const syncStateKey = (doc: string, peer: string) => `sync/${doc}/${peer}`
 
 export class AgentNode {
@@ -61,6 +75,8 @@ export class AgentNode {
   #heartbeatTimer: Timer | undefined
   #heartbeatSeq = 0
   #running = false
+  /** Frames and connects that arrive between the transport's start and the end of wiring. */
+  #startBuffer: StartBuffer | undefined
   /** Documents found damaged while loading (reported once start() has loaded them all). */
   #damage: DocDamage[] = []
   readonly #digestCache = new VectorsDigestCache()
@@ -94,17 +110,29 @@ export class AgentNode {
     if (this.#running) return
     const report = await this.#store.open()
     this.#damage = []
+    // A corrupt identity record reads as absent: the transport would mint a new id.
+    const identityCorrupt = report.corrupt.some((r) => r.key === metaRecordKey(IDENTITY_META))
+    this.#startBuffer = new StartBuffer()
     try {
       const { id } = await this.#transport.start({
         env: this.#env,
         identity: {
-          load: () => this.#store.getMeta(IDENTITY_META),
+          load: async () => {
+            if (identityCorrupt)
+              throw new IdentityCorruptError(
+                'the stored node identity is corrupt; refusing to start with a new id',
+              )
+            return this.#store.getMeta(IDENTITY_META)
+          },
           save: (bytes) => this.#store.putMeta(IDENTITY_META, bytes),
         },
         events: {
-          frame: (from, bytes) => this.#onFrame(from, bytes),
-          connect: (peer) => this.#onConnect(peer),
-          disconnect: (peer) => this.#replicator?.disconnected(peer),
+          frame: (from, bytes) =>
+            this.#startBuffer ? this.#startBuffer.frame(from, bytes) : this.#onFrame(from, bytes),
+          connect: (peer) =>
+            this.#startBuffer ? this.#startBuffer.link('connect', peer) : this.#onConnect(peer),
+          disconnect: (peer) =>
+            this.#startBuffer ? this.#startBuffer.link('disconnect', peer) : this.#onDisconnect(peer),
         },
       })
       this.#id = id
@@ -118,7 +146,61 @@ export class AgentNode {
       throw error
     }
     this.#running = true
+    this.#replayStart()
     this.#armHeartbeat()
+  }
+
+  /** What arrived while the node started, in order; after an overflow, every peer is asked for vectors. */
+  #replayStart(): void {
+    const buffer = this.#startBuffer
+    this.#startBuffer = undefined
+    if (!buffer) return
+    for (const event of buffer.drain()) {
+      if (event.kind === 'frame') this.#onFrame(event.from, event.bytes)
+      else if (event.kind === 'connect') this.#onConnect(event.peer)
+      else this.#onDisconnect(event.peer)
+    }
+    if (buffer.dropped > 0) {
+      this.metricsState.count('startFramesDropped', buffer.dropped)
+      for (const peer of this.#transport.connected()) this.#onConnect(peer)
+    }
+  }
+
+  #onDisconnect(peer: string): void {
+    this.#replicator?.disconnected(peer)
+  }
+
+  /** Tells a failure no promise carries (failures.ts). */
+  #failure(failure: { during: string; doc?: string; peer?: string; error: unknown }): void {
+    reportFailure(
+      {
+        dropped: (reason) => this.metricsState.dropped(reason),
+        count: (name, value) => this.metricsState.count(name, value),
+        log: this.#env.log,
+        emit: (event) => this.#events.emit('error', event),
+      },
+      failure,
+    )
+  }
+
+  /** Persists the membership; a failed write is reported (the next change writes it again). */
+  #saveMembers(): void {
+    const membership = this.#membership
+    if (!membership) return
+    const bytes = encodeKnownMembers(membership.known(), membership.forgotten())
+    this.#store
+      .putMeta(MEMBERS_META, bytes)
+      .catch((error: unknown) => this.#failure({ during: 'save members', error }))
+  }
+
+  /**
+   * Removes a member that will not come back (a replaced node): its majority
+   * vote goes with it, it is remembered as forgotten (persisted), and gossip
+   * never brings it back.
+   */
+  forget(id: string): void {
+    if (!this.#membership) throw new NodeStoppedError('the node has not started')
+    this.#membership.forget(id)
   }
 
   /** Once the documents are loaded: what the store lost, in one event and one log line. */
@@ -135,7 +217,7 @@ export class AgentNode {
 
   async #wire(id: string): Promise<void> {
     const env = this.#env
-    const known = decodeKnownMembers(await this.#store.getMeta(MEMBERS_META))
+    const { members: known, forgotten } = decodeMembership(await this.#store.getMeta(MEMBERS_META))
     this.#membership = new Membership(
       id,
       env,
@@ -147,10 +229,11 @@ export class AgentNode {
         },
         partition: (view) => this.#events.emit('partition', view),
         heal: (view) => this.#events.emit('heal', view),
-        membersChanged: (members) =>
-          void this.#store.putMeta(MEMBERS_META, encodeKnownMembers(members)).catch(() => {}),
+        // Deferred a microtask: the first call comes from inside the constructor, before #membership is set.
+        membersChanged: () => queueMicrotask(() => this.#saveMembers()),
       },
       [...this.#options.members.map((id) => ({ id, addresses: [] })), ...known],
+      forgotten,
     )
     this.#dialer = new MemberDialer(env, this.#transport)
     const replicatorEvents = new Emitter<ReplicatorEvents>(env.log)
@@ -163,6 +246,7 @@ export class AgentNode {
       this.#events.emit('converged', e)
     })
     replicatorEvents.on('metric', (name, value) => this.metricsState.count(name, value))
+    replicatorEvents.on('failure', (failure) => this.#failure(failure))
     this.#docs = new DocRegistry({
       env,
       store: this.#store,
@@ -229,7 +313,7 @@ export class AgentNode {
    * returns none (and their replicas agree).
    */
   pendingWork(): string[] {
-    const reasons: string[] = []
+    const reasons: string[] = [...(this.#replicator?.pendingWork() ?? [])]
     for (const replica of this.#docs?.loaded() ?? []) {
       if (replica.hasGaps) reasons.push(`${replica.name}: gap`)
       if (replica.unsettledWrites > 0)
@@ -303,6 +387,7 @@ export class AgentNode {
     if (!this.#running) return
     this.#running = false
     this.#heartbeatTimer?.cancel()
+    this.#replicator?.stop()
     for (const replica of this.#docs?.loaded() ?? []) {
       // A write still failing is logged by storeFailed already; stopping must not wait for the disk.
       await replica.flush().catch(() => undefined)
@@ -315,8 +400,14 @@ export class AgentNode {
   #armHeartbeat(): void {
     this.#heartbeatTimer = this.#env.clock.setTimer(this.#options.heartbeatMs, () => {
       if (!this.#running) return
-      this.#heartbeat()
-      this.#armHeartbeat()
+      try {
+        this.#heartbeat()
+      } catch (error) {
+        this.#failure({ during: 'heartbeat', error })
+      } finally {
+        // Re-armed whatever happened: a node whose heartbeat stops is declared dead by everyone.
+        if (this.#running) this.#armHeartbeat()
+      }
     })
   }
 
@@ -329,10 +420,12 @@ export class AgentNode {
       type: 'heartbeat',
       seq: ++this.#heartbeatSeq,
       digest: this.#digest(),
+      contentDigest: this.#replicator?.contentDigest() ?? 0,
       ...membership.heartbeatBody(this.#transport.addresses()),
     }
     const bytes = encodeFrame(frame)
     for (const peer of this.#transport.connected()) this.#sendBytes(peer, bytes)
+    this.#replicator?.tick()
   }
 
   #digest(): number {
@@ -361,17 +454,14 @@ export class AgentNode {
       const ours = this.#digest()
       this.metricsState.heartbeat(from, frame.digest, ours, this.#env.clock.now())
       this.#membership?.onHeartbeat(from, frame)
-      this.#replicator?.digestSeen(from, frame.digest, ours, this.#options.heartbeatMs * 2)
+      const digests = { vectors: frame.digest, content: frame.contentDigest }
+      this.#replicator?.heartbeatSeen(from, digests, ours, this.#options.heartbeatMs * 2)
       return
     }
-    this.#replicator?.onFrame(from, frame).catch((error) => {
-      this.metricsState.dropped('rejected')
-      this.#env.log.log('warn', 'a frame could not be applied', {
-        from,
-        type: frame.type,
-        error: String(error),
-      })
-    })
+    // Per-document failures are reported inside; what reaches here concerns the frame as a whole.
+    this.#replicator
+      ?.onFrame(from, frame)
+      .catch((error: unknown) => this.#failure({ during: frame.type, peer: from, error }))
   }
 
   // What a peer says it holds, for the replication-lag metrics (heartbeat digests are noted above).

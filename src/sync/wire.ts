@@ -1,5 +1,5 @@
 /**
- * The isthmus wire format, version 1. Every frame is
+ * The isthmus wire format, version 2. Every frame is
  *
  *   u8 version | u8 type | fields (lib0 varints and length-prefixed bytes)
  *
@@ -14,7 +14,12 @@ import { FrameReader, WireDecodeError } from './frame-reader.ts'
 
 export { WireDecodeError }
 
-export const WIRE_VERSION = 1
+/**
+ * 2: heartbeats carry a content digest, and `summaries` frames exist
+ * (anti-entropy). A version-1 node rejects every version-2 frame and the
+ * other way round: mixed clusters do not half-work.
+ */
+export const WIRE_VERSION = 2
 
 /** Largest frame accepted: a whole-document snapshot of a large editing trace fits with room to spare. */
 export const FRAME_BYTES_MAX = 32 * 1024 * 1024
@@ -30,6 +35,12 @@ export const DOCS_MAX = 100_000
 export const ORIGINS_MAX = 10_000
 /** Updates coalesced into one frame. */
 export const ENTRIES_MAX = 100_000
+/**
+ * Per-document summary hashes in one `summaries` frame: ~4k × (name + 6
+ * bytes) stays near 64 KiB with short names, so a node with 100k documents
+ * sends ~25 frames per comparison and none of them hogs a link.
+ */
+export const SUMMARIES_PER_FRAME_MAX = 4096
 
 /** What a node currently believes about a peer, as gossiped in heartbeats. */
 export type Reachability = 'alive' | 'suspect' | 'dead'
@@ -41,6 +52,12 @@ export interface HeartbeatFrame {
   seq: number
   /** Hash of the sender's per-document version vectors: equal digests mean nothing to pull. */
   digest: number
+  /**
+   * Hash of the sender's per-document content summaries (Yjs state vector and
+   * delete set, Automerge heads): what anti-entropy compares, since a
+   * divergence the dots miss leaves the vectors digest equal.
+   */
+  contentDigest: number
   /**
    * Every member the sender knows of, with the addresses it can be dialed at
    * (the sender's own first), so a node that joined through one member finds
@@ -91,9 +108,22 @@ export interface AckFrame {
   seqs: number[]
 }
 
-export type Frame = HeartbeatFrame | VectorsFrame | SyncFrame | UpdatesFrame | AckFrame
+/**
+ * Anti-entropy: the sender's content summary hash of every document whose
+ * name is in [from, to) (`to` empty: no upper bound), sorted by name. A
+ * receiver syncs every document in the range whose hash differs from its
+ * own, that it lacks, or that it holds and the sender did not list.
+ */
+export interface SummariesFrame {
+  type: 'summaries'
+  from: string
+  to: string
+  docs: Array<{ name: string; backend: string; hash: number }>
+}
 
-const typeCodes = { heartbeat: 1, vectors: 2, sync: 3, updates: 4, ack: 5 } as const
+export type Frame = HeartbeatFrame | VectorsFrame | SyncFrame | UpdatesFrame | AckFrame | SummariesFrame
+
+const typeCodes = { heartbeat: 1, vectors: 2, sync: 3, updates: 4, ack: 5, summaries: 6 } as const
 
 /** One encoder for every frame (it holds no state); one per string cost more than the encoding. */
 const utf8 = new TextEncoder()
@@ -159,6 +189,7 @@ function writeBody(e: encoding.Encoder, frame: Frame): void {
     case 'heartbeat':
       encoding.writeVarUint(e, frame.seq)
       encoding.writeUint32(e, frame.digest >>> 0)
+      encoding.writeUint32(e, frame.contentDigest >>> 0)
       encoding.writeVarUint(e, frame.members.length)
       for (const m of frame.members) {
         writeString(e, m.id)
@@ -202,6 +233,18 @@ function writeBody(e: encoding.Encoder, frame: Frame): void {
       writeString(e, frame.origin)
       encoding.writeVarUint(e, frame.seqs.length)
       for (const seq of frame.seqs) encoding.writeVarUint(e, seq)
+      return
+    case 'summaries':
+      if (frame.docs.length > SUMMARIES_PER_FRAME_MAX)
+        throw new RangeError(`${frame.docs.length} summaries over ${SUMMARIES_PER_FRAME_MAX}`)
+      writeString(e, frame.from)
+      writeString(e, frame.to)
+      encoding.writeVarUint(e, frame.docs.length)
+      for (const d of frame.docs) {
+        writeString(e, d.name)
+        writeString(e, d.backend)
+        encoding.writeUint32(e, d.hash >>> 0)
+      }
       return
   }
 }
@@ -255,6 +298,8 @@ function readBody(r: FrameReader, type: number): Frame {
       for (let i = 0; i < count; i++) seqs.push(r.varUint())
       return { type: 'ack', doc, origin, seqs }
     }
+    case typeCodes.summaries:
+      return readSummaries(r)
     default:
       throw new WireDecodeError(`unknown frame type ${type}`)
   }
@@ -263,6 +308,7 @@ function readBody(r: FrameReader, type: number): Frame {
 function readHeartbeat(r: FrameReader): HeartbeatFrame {
   const seq = r.varUint()
   const digest = r.u32()
+  const contentDigest = r.u32()
   const memberCount = r.varUint(MEMBERS_MAX)
   const members: HeartbeatFrame['members'] = []
   for (let i = 0; i < memberCount; i++) {
@@ -280,7 +326,17 @@ function readHeartbeat(r: FrameReader): HeartbeatFrame {
     if (status === undefined) throw new WireDecodeError('unknown reachability status')
     reach.push({ peer, status })
   }
-  return { type: 'heartbeat', seq, digest, members, reach }
+  return { type: 'heartbeat', seq, digest, contentDigest, members, reach }
+}
+
+function readSummaries(r: FrameReader): SummariesFrame {
+  const from = r.string(NAME_BYTES_MAX)
+  const to = r.string(NAME_BYTES_MAX)
+  const count = r.varUint(SUMMARIES_PER_FRAME_MAX)
+  const docs: SummariesFrame['docs'] = []
+  for (let i = 0; i < count; i++)
+    docs.push({ name: r.string(NAME_BYTES_MAX), backend: r.string(NAME_BYTES_MAX), hash: r.u32() })
+  return { type: 'summaries', from, to, docs }
 }
 
 function readUpdates(r: FrameReader): UpdatesFrame {

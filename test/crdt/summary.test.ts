@@ -15,6 +15,11 @@ const am = (seed: number) => createAutomergeBackend({ random: seededRandom(seed)
 const same = (a: Uint8Array, b: Uint8Array) => Buffer.from(a).equals(Buffer.from(b))
 
 describe('yjs summary', () => {
+  it('is zero bytes for an empty document, on both backends', () => {
+    expect(yjs(9).summary().length).toBe(0)
+    expect(am(9).summary().length).toBe(0)
+  })
+
   it('is equal for equal content received in different orders', () => {
     const w1 = yjs(1)
     const w2 = yjs(2)

@@ -34,7 +34,7 @@ function runWithReports(reach: HeartbeatFrame['reach'], forMs: number): Map<stri
   ])
   for (let seq = 1; nowMs < forMs; seq++) {
     nowMs += heartbeatMs
-    membership.onHeartbeat('b', { type: 'heartbeat', seq, digest: 0, members: [], reach })
+    membership.onHeartbeat('b', { type: 'heartbeat', seq, digest: 0, contentDigest: 0, members: [], reach })
     membership.tick()
   }
   return new Map(membership.view().members.map((m) => [m.id, m.status]))

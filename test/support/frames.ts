@@ -16,6 +16,7 @@ export const frameArbitrary: fc.Arbitrary<Frame> = fc.oneof(
     type: fc.constant('heartbeat' as const),
     seq: fc.nat(),
     digest: fc.nat({ max: 0xffff_ffff }),
+    contentDigest: fc.nat({ max: 0xffff_ffff }),
     members: fc.array(fc.record({ id: name, addresses: fc.array(name, { maxLength: 3 }) }), { maxLength: 6 }),
     reach: fc.array(fc.record({ peer: name, status: fc.constantFrom('alive', 'suspect', 'dead' as const) }), {
       maxLength: 6,
@@ -46,5 +47,11 @@ export const frameArbitrary: fc.Arbitrary<Frame> = fc.oneof(
     doc: name,
     origin: name,
     seqs: fc.array(fc.nat(), { maxLength: 4 }),
+  }),
+  fc.record({
+    type: fc.constant('summaries' as const),
+    from: name,
+    to: name,
+    docs: fc.array(fc.record({ name, backend: name, hash: fc.nat({ max: 0xffff_ffff }) }), { maxLength: 4 }),
   }),
 )

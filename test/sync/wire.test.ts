@@ -1,6 +1,13 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { decodeFrame, encodeFrame, type Frame, WIRE_VERSION, WireDecodeError } from '../../src/sync/wire.ts'
+import {
+  decodeFrame,
+  encodeFrame,
+  type Frame,
+  SUMMARIES_PER_FRAME_MAX,
+  WIRE_VERSION,
+  WireDecodeError,
+} from '../../src/sync/wire.ts'
 import { frameArbitrary } from '../support/frames.ts'
 
 /** Decodes or rejects with WireDecodeError; anything else thrown is a bug. */
@@ -108,6 +115,27 @@ describe('wire format', () => {
       }),
       { numRuns: 2_000 },
     )
+  })
+
+  it('refuses to encode, and rejects on decoding, more summaries than a frame may carry', () => {
+    const docs = Array.from({ length: SUMMARIES_PER_FRAME_MAX + 1 }, (_, i) => ({
+      name: `d${i}`,
+      backend: 'yjs',
+      hash: i,
+    }))
+    expect(() => encodeFrame({ type: 'summaries', from: '', to: '', docs })).toThrow(RangeError)
+    const full = encodeFrame({ type: 'summaries', from: '', to: '', docs: docs.slice(1) })
+    expect(decodeFrame(full)).toMatchObject({ type: 'summaries', docs: docs.slice(1) })
+    // Hand-made: the same frame claiming one summary more than the bound.
+    const hostile = new Uint8Array([WIRE_VERSION, 6, 0, 0, ...varUint(SUMMARIES_PER_FRAME_MAX + 1)])
+    expect(decodeOrReject(hostile)).toBeInstanceOf(WireDecodeError)
+  })
+
+  it('rejects a version-1 heartbeat (no content digest) instead of misreading it', () => {
+    const v2 = encodeFrame({ type: 'heartbeat', seq: 1, digest: 7, contentDigest: 9, members: [], reach: [] })
+    // Version 1 had no content digest: the same frame without those 4 bytes, under version 1.
+    const v1 = new Uint8Array([1, ...v2.subarray(1, 7), ...v2.subarray(11)])
+    expect(decodeOrReject(v1)).toBeInstanceOf(WireDecodeError)
   })
 
   it('rejects a length prefix larger than the frame without allocating it', () => {
