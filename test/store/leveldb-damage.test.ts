@@ -166,6 +166,31 @@ describe('LevelDB write-ahead log damage', () => {
     expect(seqs).toEqual(Array.from({ length: WRITES - 1 }, (_, i) => i + 1))
   })
 
+  it('zeros after the last record (space a power loss left unwritten) open without a false alarm', async () => {
+    const path = await writtenStore()
+    const log = await logName(path)
+    const bytes = await readFile(join(path, log))
+    await writeFile(join(path, log), Buffer.concat([bytes, Buffer.alloc(40_000)]))
+    const { report, seqs } = await loadedSeqs(path)
+    expect(report.salvaged).toBeUndefined()
+    expect(seqs).toHaveLength(WRITES)
+  })
+
+  it('a zeroed record header with records after it is damage (LevelDB would skip the block without a word)', async () => {
+    const path = await writtenStore()
+    const log = await logName(path)
+    const bytes = await readFile(join(path, log))
+    const victim = readLevelDbLog(bytes).records.find((r) => r.offset > 1000)
+    bytes.fill(0, victim?.offset, (victim?.offset ?? 0) + 7)
+    await writeFile(join(path, log), bytes)
+    const error = await expectRefused(path)
+    expect(error.damage[0]).toMatchObject({
+      file: log,
+      offset: victim?.offset,
+      reason: 'zeroed record header',
+    })
+  })
+
   it('a cut-short length that hides intact records after it is damage', async () => {
     const path = await writtenStore()
     const log = await logName(path)
@@ -261,6 +286,16 @@ describe('CURRENT, MANIFEST and table files', () => {
     const error = await expectRefused(path)
     expect(error.damage[0]?.file).toBe(manifest)
     expect(error.needsRepair).toBe(true)
+  })
+
+  it("a damaged MANIFEST is salvaged with LevelDB's repair, keeping every write its tables hold", async () => {
+    const path = await storeWithTable()
+    const manifest = (await readdir(path)).find((name) => name.startsWith('MANIFEST-')) as string
+    await damage(path, manifest, 10)
+    const { report, seqs } = await loadedSeqs(path, 'salvage')
+    expect(report.salvaged?.files).toEqual([manifest])
+    expect(await readdir(report.salvaged?.evidence ?? '')).toContain(manifest)
+    expect(seqs).toHaveLength(WRITES)
   })
 
   it('a missing table file is StoreDamagedError naming it', async () => {
