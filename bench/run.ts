@@ -19,6 +19,7 @@ import { firstSync } from './first-sync.ts'
 import { healConvergence } from './heal-convergence.ts'
 import { hostileFrames } from './hostile-frames.ts'
 import { libp2pReplication } from './libp2p-replication.ts'
+import { resilienceOverhead } from './resilience-overhead.ts'
 import { restartRecovery } from './restart-recovery.ts'
 import { type Benchmark, type BenchResult, formatJsonLine, formatMarkdown, formatTable } from './result.ts'
 import { simSpeed } from './sim-speed.ts'
@@ -33,6 +34,7 @@ const benchmarks: readonly Benchmark[] = [
   libp2pReplication,
   firstSync,
   hostileFrames,
+  resilienceOverhead,
 ]
 
 const usage = 'usage: npm run bench -- [NAME|NUMBER ...] [--quick] [--markdown]'
