@@ -51,7 +51,7 @@ export class DocReplica {
   readonly #log: DocLog
   /** Dots durable and integrated here: what this node's vectors advertise, so a peer may count on them. */
   readonly #tracker: DotTracker
-  /** Dots durable here whose content may still wait on dependencies: acknowledged, not yet claimed. */
+  /** Dots durable here whose content may still wait on dependencies: neither claimed nor acknowledged yet. */
   readonly #deferred = new Map<string, Dot>()
   /** Dots applied but not yet durable, so a duplicate frame is not applied twice meanwhile. */
   readonly #applying = new Set<string>()
@@ -112,11 +112,6 @@ export class DocReplica {
 
   #held(dot: Dot): boolean {
     return this.#tracker.holds(dot) || this.#deferred.has(dotKey(dot)) || this.#applying.has(dotKey(dot))
-  }
-
-  /** Durable here, claimed or not: what this node may acknowledge to the dot's sender. */
-  #durablyHeld(dot: Dot): boolean {
-    return this.#tracker.holds(dot) || this.#deferred.has(dotKey(dot))
   }
 
   get vector(): VersionVector {
@@ -239,9 +234,11 @@ export class DocReplica {
     await Promise.allSettled(
       fresh.map((e) => this.#log.append({ dot: { origin: e.origin, seq: e.seq }, update: e.update })),
     )
-    // Only dots durable here are acknowledged (a duplicate of one still being written waits for the resend).
+    // Only dots durable AND integrated here are acknowledged: a change still waiting on a
+    // dependency that only its sender holds would die with the sender, so it must not count
+    // towards `replicas: k` (a duplicate of one still being written waits for the resend).
     return entries
-      .filter((e) => e.seq > 0 && this.#durablyHeld(e))
+      .filter((e) => e.seq > 0 && this.#tracker.holds(e))
       .map(({ origin, seq }) => ({ origin, seq }))
   }
 

@@ -205,9 +205,14 @@ export class AgentNode {
 
   /** Once the documents are loaded: what the store lost, in one event and one log line. */
   #reportDamage(report: OpenReport): void {
-    if (report.corrupt.length === 0 && this.#damage.length === 0) return
-    // Every record the store skipped (documents' and metadata); entries it read but the backend could not count in onDamage.
-    this.metricsState.count('storeRecordsLost', report.corrupt.length)
+    if (report.corrupt.length === 0 && this.#damage.length === 0 && !report.salvaged) return
+    // Every record the store skipped (documents' and metadata), and what LevelDB's salvage dropped;
+    // entries it read but the backend could not count in onDamage.
+    this.metricsState.count(
+      'storeRecordsLost',
+      report.corrupt.length + (report.salvaged?.recordsDropped ?? 0),
+    )
+    if (report.salvaged) this.#env.log.log('warn', 'store salvaged', { ...report.salvaged })
     this.#env.log.log('warn', 'store skipped corrupt records', {
       count: report.corrupt.length,
       documents: this.#damage.map((d) => d.doc),
