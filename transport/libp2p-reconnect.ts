@@ -10,6 +10,7 @@
  *   dialing   a dial is in flight; success resets the attempt count (idle),
  *             failure arms the next, longer timer (waiting).
  */
+import { backoffDelayMs as sharedBackoffDelayMs } from '../src/env/backoff.ts'
 import type { Clock, Logger, Random, Timer } from '../src/env/types.ts'
 
 /** How long to wait between dials of a peer that is down. */
@@ -27,9 +28,6 @@ export interface ReconnectPolicy {
  */
 export const defaultReconnectPolicy: ReconnectPolicy = { baseMs: 250, maxMs: 30_000 }
 
-/** Doublings past this cannot raise the wait further for any sane policy, and 2 ** attempt stays finite. */
-const backoffDoublingsMax = 30
-
 /**
  * The wait before retry number `attempt` (0 for the first): the exponential
  * ceiling min(maxMs, baseMs * 2^attempt), half of it fixed and half drawn
@@ -38,8 +36,9 @@ const backoffDoublingsMax = 30
  * same peer from redialing it in lockstep.
  */
 export function backoffDelayMs(attempt: number, policy: ReconnectPolicy, random: Random): number {
-  const ceilingMs = Math.min(policy.maxMs, policy.baseMs * 2 ** Math.min(attempt, backoffDoublingsMax))
-  return ceilingMs / 2 + (random.next() * ceilingMs) / 2
+  // The one schedule (src/env/backoff.ts), shared with retry policies and the member dialer.
+  const schedule = { baseMs: policy.baseMs, maxMs: policy.maxMs, jitter: 'equal' } as const
+  return sharedBackoffDelayMs(attempt, schedule, random)
 }
 
 interface Target {

@@ -6,6 +6,7 @@
  * DIAL_BACKOFF_MS_MAX, not one per heartbeat.
  */
 import type { Transport } from '../../transport/transport.ts'
+import { backoffDelayMs } from '../env/backoff.ts'
 import type { Env } from '../env/types.ts'
 import type { KnownMember } from './membership.ts'
 
@@ -18,7 +19,8 @@ export const DIALS_IN_FLIGHT_MAX = 8
 
 interface DialState {
   nextAtMs: number
-  backoffMs: number
+  /** Failed dials in a row: the attempt number of the shared backoff schedule (src/env/backoff.ts). */
+  failures: number
   inFlight: boolean
   /** Which of the member's addresses to try next: rotate through them. */
   addressIndex: number
@@ -54,7 +56,7 @@ export class MemberDialer {
   #state(id: string, now: number): DialState {
     let state = this.#states.get(id)
     if (!state) {
-      state = { nextAtMs: now, backoffMs: DIAL_BACKOFF_MS_MIN, inFlight: false, addressIndex: 0 }
+      state = { nextAtMs: now, failures: 0, inFlight: false, addressIndex: 0 }
       this.#states.set(id, state)
     }
     return state
@@ -78,13 +80,14 @@ export class MemberDialer {
     state.inFlight = false
     this.#inFlight--
     if (ok) {
-      state.backoffMs = DIAL_BACKOFF_MS_MIN
+      state.failures = 0
       return
     }
-    // Half fixed, half random: members that failed together do not retry together.
-    const waitMs = state.backoffMs / 2 + this.#env.random.next() * (state.backoffMs / 2)
+    // 'equal' jitter, half fixed and half random: members that failed together do not retry together.
+    const schedule = { baseMs: DIAL_BACKOFF_MS_MIN, maxMs: DIAL_BACKOFF_MS_MAX, jitter: 'equal' } as const
+    const waitMs = backoffDelayMs(state.failures, schedule, this.#env.random)
     state.nextAtMs = this.#env.clock.now() + waitMs
-    state.backoffMs = Math.min(state.backoffMs * 2, DIAL_BACKOFF_MS_MAX)
+    state.failures++
   }
 }
 
