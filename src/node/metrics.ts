@@ -15,6 +15,22 @@ import { type ClusterView, MEMBERS_KNOWN_MAX } from '../membership/membership.ts
 import { distance } from '../sync/version-vector.ts'
 import { vectorsDigest } from './digest.ts'
 
+/**
+ * Replication and failure counters (`count(name)`), each in `metrics()` under
+ * its name and in Prometheus as `isthmus_<snake_name>_total`, with its help.
+ */
+export const REPLICATION_COUNTERS: Record<string, string> = {
+  docErrors: 'Documents that could not be reconciled (one name, two backends); the others carry on.',
+  storeErrors: 'Store failures outside a change (members, sync state), reported as error events.',
+  internalErrors: 'Failures of this node that no caller saw, reported as error events.',
+  sendsRefused: 'Sends a full link refused; kept and sent again on a later tick.',
+  resends: 'Sync conversations restarted after a silent round-trip timeout.',
+  pullsAbandoned: 'Pulls given up after their resends ran out (another peer or a later exchange takes over).',
+  antiEntropyRounds: 'Content summaries sent on a stable content mismatch.',
+  falseClaims: 'Peer claims of my own dots beyond what I issued (a liar, or my own lost state).',
+  startFramesDropped: 'Frames that arrived while the node started, dropped past the bound (peers resynced).',
+}
+
 /** What the node is now, read when metrics are taken. */
 export interface MetricsSource {
   nowMs: number
@@ -153,6 +169,9 @@ export class NodeMetrics {
       resyncs: this.counters.resyncs ?? 0,
       storeRecordsLost: this.counters.storeRecordsLost ?? 0,
       storeWriteFailures: this.counters.storeWriteFailures ?? 0,
+      ...Object.fromEntries(
+        Object.keys(REPLICATION_COUNTERS).map((name) => [name, this.counters[name] ?? 0]),
+      ),
       diverged: this.divergedEvents,
       converged: this.convergedEvents,
       divergence: Object.fromEntries(
@@ -226,6 +245,10 @@ export class NodeMetrics {
       'Store writes that failed (each is retried, in order).',
       () => this.counters.storeWriteFailures ?? 0,
     )
+    for (const [name, help] of Object.entries(REPLICATION_COUNTERS)) {
+      const snake = name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)
+      total(`isthmus_${snake}_total`, help, () => this.counters[name] ?? 0)
+    }
     total('isthmus_diverged_total', 'Diverged events (both sides lacked changes).', () => {
       return this.divergedEvents
     })

@@ -472,7 +472,7 @@ export class Replicator {
     }
     // The conversation lost a message: it restarts once the link takes frames again.
     this.#metric('sendsRefused', 1)
-    this.#peers.get(peer)?.backlog.owesSyncStart(replica.name)
+    this.#livePeer(peer)?.backlog.owesSyncStart(replica.name)
     if (this.#pulls.peerOf(replica.name) === peer) this.#pulls.parked(replica.name)
     return 'refused'
   }
@@ -505,7 +505,7 @@ export class Replicator {
     const ack: AckFrame = { type: 'ack', doc: frame.doc, origin: frame.origin, seqs: dots.map((d) => d.seq) }
     if (!this.#deps.send(peer, ack)) {
       this.#metric('sendsRefused', 1)
-      this.#peers.get(peer)?.backlog.owesAck(ack)
+      this.#livePeer(peer)?.backlog.owesAck(ack)
     }
   }
 
@@ -528,6 +528,12 @@ export class Replicator {
 
   #metric(name: ReplicatorMetric, value: number): void {
     this.#deps.events.emit('metric', name, value)
+  }
+
+  /** The state of a connected peer (none for one that left: nothing is kept for it). */
+  #livePeer(peer: string): PeerState | undefined {
+    if (this.#peers.has(peer) || this.#deps.connected().includes(peer)) return this.#peer(peer)
+    return undefined
   }
 
   #peer(peer: string): PeerState {
