@@ -159,14 +159,17 @@ export function viewsHealed(): Invariant<AgentSimView> {
 export function checkReplicasAtAck(sim: AgentSimView, write: AckedWrite): void {
   const k = write.replicas ?? 1
   const holders: string[] = []
+  const others: string[] = []
   for (const { id, node } of agents(sim)) {
     const value = node.documentValues().find(([name]) => name === write.doc)?.[1]
     if (holdsWrite(parse(value), write)) holders.push(id)
+    else others.push(`${id}: ${node.pendingWork().join(', ') || 'nothing pending'}`)
   }
   if (holders.length < k) {
+    // What the nodes without it have pending says why (e.g. the change waits for its dependencies there).
     sim.checkers.report(
       'replicas-durable',
-      `${write.doc} ${write.key} acked by ${write.node} with replicas: ${k}, held by ${holders.length} (${holders.join(', ') || 'none'})`,
+      `${write.doc} ${write.key} acked by ${write.node} with replicas: ${k}, held by ${holders.length} (${holders.join(', ') || 'none'}); others: ${others.join('; ')}`,
       sim.nowMs,
     )
   }

@@ -35,7 +35,10 @@ export function unsettledReasons(sim: QuietView): string[] {
   const vectors = nodes.map(({ node }) => JSON.stringify(canonicalVector(node.versionVector())))
   differingPairs(sim, nodes, vectors, 'version vectors', reasons)
   if (reasons.length > 0) return reasons.slice(0, reasonsMax)
-  const values = nodes.map(({ node }) => JSON.stringify(node.documentValues()))
+  // Sorted by name: nodes load documents in different orders.
+  const values = nodes.map(({ node }) =>
+    JSON.stringify([...node.documentValues()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
+  )
   differingPairs(sim, nodes, values, 'document values', reasons)
   return reasons.slice(0, reasonsMax)
 }

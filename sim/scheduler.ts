@@ -207,8 +207,13 @@ export class Scheduler {
     return true
   }
 
-  /** Runs every event up to `nowMs + ms`, then sets the time to exactly that. */
+  /**
+   * Runs every event up to `nowMs + ms`, then sets the time to exactly that.
+   * Work the caller started between runs (a verb's storage fault, a write)
+   * settles first, even when no event falls in the window.
+   */
   async runFor(ms: number): Promise<void> {
+    await settle()
     const targetMs = this.#nowMs + Math.max(0, ms)
     for (let next = this.#queue.peek(); next !== undefined && next.timeMs <= targetMs; ) {
       await this.step()

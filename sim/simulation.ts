@@ -6,14 +6,11 @@
  */
 import { silentLogger } from '../src/env/logger.ts'
 import { seededRandom } from '../src/env/seeded-random.ts'
-import type { Logger, Random } from '../src/env/types.ts'
 import type { AgentNode } from '../src/node/agent-node.ts'
-import type { Store } from '../store/store.ts'
 import { defaultAgentInvariants } from './agent-invariants.ts'
 import { type AgentSimOptions, agentNodeFactory, isAgentLike } from './agent-nodes.ts'
 import { Checkers, type CheckResult, type Invariant, linkFifo, noDeliveryAcrossCut } from './checkers.ts'
-import type { DocVectors } from './corruption.ts'
-import { opaqueDurableStore, type SimStoreOptions, simDurableStore } from './durable-store.ts'
+import { type DurableStore, opaqueDurableStore, simDurableStore } from './durable-store.ts'
 import { ScenarioError } from './errors.ts'
 import type {
   CorruptOptions,
@@ -23,11 +20,11 @@ import type {
   SwizzleOptions,
 } from './fault-plan.ts'
 import { parseFaultPlan, parseFaultStep } from './fault-plan.ts'
+import { faultTarget } from './fault-target.ts'
 import { FaultApplier } from './faults.ts'
 import { SimNetwork } from './network.ts'
-import { type NetworkOptions, resolveNetworkOptions } from './network-options.ts'
+import { resolveNetworkOptions } from './network-options.ts'
 import {
-  docVectorsOf,
   type HostWorld,
   NodeHost,
   type NodeStatus,
@@ -36,63 +33,16 @@ import {
 } from './node-host.ts'
 import { nodeIdsOf } from './node-ids.ts'
 import { unsettledReasons } from './quiet.ts'
-import { Scheduler, type SchedulerLimits } from './scheduler.ts'
-import { Trace, type TraceOptions, type TraceRecord } from './trace.ts'
-import { WriteLedger } from './write-ledger.ts'
+import { Scheduler } from './scheduler.ts'
+import type { SimFigures, SimulationOptions } from './simulation-options.ts'
+import { Trace, type TraceRecord } from './trace.ts'
 
-export interface SimulationOptions<N extends SimNodeLike = AgentNode, O = AgentSimOptions> {
-  /** The one seed every draw derives from. Always explicit. */
-  seed: number
-  /** How many nodes (ids n1..nN), or their ids. Default 3. */
-  nodes?: number | readonly string[]
-  network?: NetworkOptions
-  /** Options passed to every node's factory. */
-  node?: O
-  /** Builds a node incarnation. Default: a real isthmus node (createNode), see agent-nodes.ts. */
-  createNode?: SimNodeFactory<N, O>
-  /**
-   * Each node's durable store, made once per node and reopened by every
-   * incarnation. Default: a memory store the simulator holds the raw database
-   * of (so `storeFault` and `corrupt` work), with `storeOptions`. A store
-   * given here gets neither.
-   */
-  store?: (id: string) => Store
-  /** Compaction thresholds of the default store: small ones make runs compact all the time. */
-  storeOptions?: SimStoreOptions
-  /** Virtual ms a write waits before it is durable and acknowledged (see `fencedStore`). Default 0. */
-  storeSyncMs?: number
-  trace?: TraceOptions
-  /** Where node logs go (each line carries the node id). Default silent. */
-  log?: Logger
-  limits?: Partial<SchedulerLimits>
-  /** Invariants to add to the built-in ones. */
-  invariants?: Invariant<Simulation<N>>[]
-  /** Virtual ms the first boot of every node may take. Default 60 000. */
-  startMsMax?: number
-  /**
-   * Include the real-node invariants (convergence of values and vectors, no
-   * lost acknowledged write; see agent-invariants.ts) in `check()`, and let
-   * `runUntilQuiet` wait for settled nodes. Default: on when every node the
-   * factory built answers `pendingWork`, `documentValues` and `versionVector`.
-   */
-  agentChecks?: boolean
-}
+export type { SimFigures, SimulationOptions } from './simulation-options.ts'
+
+import { WriteLedger } from './write-ledger.ts'
 
 /** Event kinds that mean something is still happening (everything but timers). */
 const activeKinds = ['deliver', 'notify', 'link', 'fault', 'node', 'op', 'store', 'resume'] as const
-
-/** Counts of what a run did, for verdicts and reports. */
-export interface SimFigures {
-  virtualMs: number
-  events: number
-  sends: number
-  deliveries: number
-  drops: number
-  duplicates: number
-  faults: number
-  traceLines: number
-  violations: number
-}
 
 export class Simulation<N extends SimNodeLike = AgentNode> {
   readonly seed: number
@@ -120,7 +70,15 @@ export class Simulation<N extends SimNodeLike = AgentNode> {
       resolveNetworkOptions(options.network),
       root.fork('net'),
     )
-    this.#faults = new FaultApplier(this.#faultTarget(root.fork('faults')))
+    const faultWorld = {
+      ids: this.ids,
+      network: this.network,
+      scheduler: this.#scheduler,
+      trace: this.#trace,
+      host: (id: string) => this.#host(id),
+      running: () => this.running(),
+    }
+    this.#faults = new FaultApplier(faultTarget(faultWorld, root.fork('faults')))
     this.#wireCheckers(options.invariants ?? [])
     const world: HostWorld<N, unknown> = {
       scheduler: this.#scheduler,
@@ -204,49 +162,6 @@ export class Simulation<N extends SimNodeLike = AgentNode> {
     this.checkers.report('node-error', `${id} ${detail}`, this.#scheduler.nowMs)
   }
 
-  #faultTarget(random: Random) {
-    const host = (id: string) => this.#host(id)
-    return {
-      ids: this.ids,
-      network: this.network,
-      scheduler: this.#scheduler,
-      trace: this.#trace,
-      random,
-      crashNode: (id: string, options: CrashOptions) => host(id).crash(options),
-      restartNode: (id: string) => host(id).restart(),
-      pauseNode: (id: string, ms: number) => {
-        if (host(id).status !== 'running') return `${id} is ${host(id).status}`
-        this.#scheduler.pause(id, ms)
-        return undefined
-      },
-      skewNode: (id: string, ms: number) => {
-        host(id).clock.setSkew(ms)
-        return undefined
-      },
-      driftNode: (id: string, rate: number) => {
-        host(id).clock.setRate(rate, this.#scheduler.nowMs)
-        return undefined
-      },
-      storeFault: (id: string, options: StoreFaultOptions) => {
-        if (host(id).durable.db === undefined) return `${id}'s store was supplied by the caller`
-        host(id).durable.failWrites(options.failWrites)
-        return undefined
-      },
-      corrupt: (id: string, options: CorruptOptions) =>
-        host(id).corrupt(options.records, () => this.#othersVectors(id)),
-    }
-  }
-
-  /** Per-document vectors of every running node but `id`: the witnesses a rot may lean on. */
-  #othersVectors(id: string): DocVectors[] {
-    const out: DocVectors[] = []
-    for (const r of this.running()) {
-      const vectors = r.id === id ? undefined : docVectorsOf(r.node)
-      if (vectors !== undefined) out.push(vectors)
-    }
-    return out
-  }
-
   #host(id: string): NodeHost<N, unknown> {
     const host = this.#hosts.get(id)
     if (host === undefined) throw new ScenarioError('node', `unknown node ${JSON.stringify(id)}`)
@@ -267,6 +182,11 @@ export class Simulation<N extends SimNodeLike = AgentNode> {
 
   status(id: string): NodeStatus {
     return this.#host(id).status
+  }
+
+  /** The raw database under `id`'s durable store (undefined for a caller-supplied store): to inspect what storage faults did. */
+  rawStore(id: string): DurableStore['db'] {
+    return this.#host(id).durable.db
   }
 
   /** Whether `id` is paused now. */

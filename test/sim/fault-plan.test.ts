@@ -30,10 +30,15 @@ describe('fault plans as data', () => {
         { atMs: 600, fault: 'pause', args: ['n2', 300] },
         { atMs: 700, fault: 'skew', args: ['n3', -250] },
         { atMs: 800, fault: 'drift', args: ['n4', 1.01] },
+        { atMs: 850, fault: 'storeFault', args: ['n5', { failWrites: 2 }] },
+        { atMs: 860, fault: 'corrupt', args: ['n1', { records: 1 }] },
+        { atMs: 870, fault: 'crash', args: ['n2', { lose: 'unsynced' }] },
       ],
       ids,
     )
-    expect(plan.map((s) => s.atMs)).toEqual([100, 100, 200, 200, 200, 300, 300, 400, 500, 600, 700, 800, 900])
+    expect(plan.map((s) => s.atMs)).toEqual([
+      100, 100, 200, 200, 200, 300, 300, 400, 500, 600, 700, 800, 850, 860, 870, 900,
+    ])
     expect(plan.slice(0, 2).map((s) => s.fault)).toEqual(['partition', 'isolate'])
     expect(new Set(plan.map((s) => s.fault))).toEqual(new Set(faultNames))
   })
@@ -63,7 +68,25 @@ describe('fault plans as data', () => {
     )
     expect(problem([{ atMs: 1, fault: 'drift', args: ['n1', -1] }])).toMatch(/^plan\[0\]\.args\[1\]/)
     expect(problem([{ atMs: 1, fault: 'crash', args: ['n1', { lose: true }] }])).toBe(
-      'plan[0].args[1].lose: unknown option',
+      'plan[0].args[1].lose: expected one of "none", "unsynced"',
+    )
+    expect(problem([{ atMs: 1, fault: 'crash', args: ['n1', { loseAll: true }] }])).toBe(
+      'plan[0].args[1].loseAll: unknown option',
+    )
+    expect(problem([{ atMs: 1, fault: 'storeFault', args: ['n1'] }])).toBe(
+      'plan[0].args: storeFault takes 2 to 2 arguments',
+    )
+    expect(problem([{ atMs: 1, fault: 'storeFault', args: ['n1', {}] }])).toBe(
+      'plan[0].args[1].failWrites: required',
+    )
+    expect(problem([{ atMs: 1, fault: 'storeFault', args: ['n1', { failWrites: 1.5 }] }])).toBe(
+      'plan[0].args[1].failWrites: expected a whole number, got 1.5',
+    )
+    expect(problem([{ atMs: 1, fault: 'corrupt', args: ['n1', { records: 0 }] }])).toMatch(
+      /^plan\[0\]\.args\[1\]\.records: expected a number ≥ 1/,
+    )
+    expect(problem([{ atMs: 1, fault: 'corrupt', args: ['n1', { bytes: 1 }] }])).toBe(
+      'plan[0].args[1].bytes: unknown option',
     )
     expect(problem([{ atMs: 1, fault: 'swizzle', args: [{ stepMs: 'fast' }] }])).toMatch(
       /^plan\[0\]\.args\[0\]\.stepMs/,

@@ -26,7 +26,7 @@ describe('fencedStore', () => {
     const scheduler = new Scheduler()
     const store = fencedStore(memoryStore(), scheduler, 'n1', 0)
     await store.open()
-    store.crash(false)
+    void store.crash({ lose: 'none' })
     let settled = false
     const mark = () => {
       settled = true

@@ -50,27 +50,34 @@ describe('Simulation', () => {
     expect(text(await sim.node('n1').store.getMeta('k'))).toBe('kept')
   })
 
-  it('with storeSyncMs, a crash loses unsynced writes only if asked (loseUnsynced)', async () => {
-    const sim = await Simulation.create<Probe>({ seed: 1, nodes: 2, createNode: probeNode, storeSyncMs: 50 })
-    for (const [id, loseUnsynced] of [
-      ['n1', true],
-      ['n2', false],
-    ] as const) {
-      const store = sim.node(id).store
-      await sim.until(store.putMeta('synced', bytes('1')))
-      let acked = false
-      void store.putMeta('unsynced', bytes('2')).then(() => {
-        acked = true
-      })
-      await sim.runFor(20)
-      sim.crash(id, { loseUnsynced })
-      sim.restart(id)
-      await sim.runFor(100)
-      expect(acked).toBe(false)
-      const fresh = sim.node(id).store
-      expect(text(await fresh.getMeta('synced'))).toBe('1')
-      expect(text(await fresh.getMeta('unsynced'))).toBe(loseUnsynced ? undefined : '2')
+  it('with storeSyncMs, a process crash writes the unsynced tail; a power loss draws the fate of each write and never touches what was acknowledged', async () => {
+    const fates = new Set<string>()
+    for (let seed = 1; seed <= 12; seed++) {
+      const sim = await Simulation.create<Probe>({ seed, nodes: 2, createNode: probeNode, storeSyncMs: 50 })
+      for (const [id, lose] of [
+        ['n1', 'unsynced'],
+        ['n2', 'none'],
+      ] as const) {
+        const store = sim.node(id).store
+        await sim.until(store.putMeta('synced', bytes('1')))
+        let acked = false
+        void store.putMeta('unsynced', bytes('2')).then(() => {
+          acked = true
+        })
+        await sim.runFor(20)
+        sim.crash(id, { lose })
+        sim.restart(id)
+        await sim.runFor(100)
+        expect(acked).toBe(false)
+        const fresh = sim.node(id).store
+        expect(text(await fresh.getMeta('synced'))).toBe('1')
+        const tail = text(await fresh.getMeta('unsynced'))
+        if (lose === 'none') expect(tail).toBe('2')
+        else fates.add(String(tail))
+      }
     }
+    // Over a dozen seeds the unsynced metadata write both survived and vanished (it is never torn: not an append).
+    expect([...fates].sort()).toEqual(['2', 'undefined'])
   })
 
   it('runUntilQuiet: quiet by default when only timers are queued; a predicate decides otherwise', async () => {
@@ -81,7 +88,7 @@ describe('Simulation', () => {
     // The isolation at 3000 and n1's detection of it (500 ms later) had to happen first.
     expect(first.atMs).toBe(3500)
     const custom = await sim.runUntilQuiet({ maxMs: 1000, quiet: (s) => s.nowMs >= first.atMs + 400 })
-    expect(custom).toEqual({ quiet: true, atMs: first.atMs + 1000 })
+    expect(custom).toEqual({ quiet: true, atMs: first.atMs + 1000, reasons: [] })
     const never = await sim.runUntilQuiet({ maxMs: 1000, quiet: () => false })
     expect(never.quiet).toBe(false)
   })

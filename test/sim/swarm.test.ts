@@ -25,14 +25,26 @@ describe('swarm options', () => {
   })
 
   it('makes valid plans that undo every fault, at about the drawn rate', () => {
-    const rates = { partitionsPerMin: 6, crashesPerMin: 6, pausesPerMin: 0, clockFaultsPerMin: 3 }
+    const rates = {
+      partitionsPerMin: 6,
+      crashesPerMin: 6,
+      pausesPerMin: 0,
+      clockFaultsPerMin: 3,
+      storeFaultsPerMin: 2,
+      powerLossesPerMin: 0,
+      rotsPerMin: 1,
+    }
     for (let seed = 0; seed < 50; seed++) {
       const plan = swarmPlan(ids, 60_000, rates, seededRandom(seed))
       expect(parseFaultPlan(plan, ids)).toEqual(plan)
       const count = (fault: string) => plan.filter((s) => s.fault === fault).length
       expect(count('crash')).toBe(count('restart'))
-      expect(count('crash')).toBeGreaterThanOrEqual(5)
-      expect(count('crash')).toBeLessThanOrEqual(7)
+      // Process crashes (6 a minute) plus one crash around each rot (1 a minute).
+      expect(count('crash')).toBeGreaterThanOrEqual(6)
+      expect(count('crash')).toBeLessThanOrEqual(9)
+      expect(count('corrupt')).toBeLessThanOrEqual(2)
+      expect(count('storeFault')).toBeGreaterThanOrEqual(1)
+      expect(count('storeFault')).toBeLessThanOrEqual(3)
       expect(count('pause')).toBe(0)
     }
   })
