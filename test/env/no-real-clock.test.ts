@@ -8,8 +8,21 @@ import { describe, expect, it } from 'vitest'
  */
 const root = join(import.meta.dirname, '..', '..')
 const guarded = ['src', 'crdt', 'sim']
-const allowed = new Set(['src/env/system.ts'])
-const forbidden = /\b(Date\.now\(|setTimeout\(|setInterval\(|Math\.random\(|randomUUID\()/
+/** Files that may touch the real clock, timers or randomness, each with the reason. */
+const allowedFiles = new Map([
+  ['src/env/system.ts', 'the system Env: the one place real time, timers and randomness come from'],
+  [
+    'sim/scheduler.ts',
+    'settle() waits one setImmediate turn so promise chains in node code finish between virtual events; it reads no time',
+  ],
+])
+/**
+ * TEMPORARY (issue 8): the CLI, an application on top of everything, still lives in src/cli/
+ * (its progress line shows wall time). It moves to cli/, outside the guarded folders, and this goes.
+ */
+const allowedFolders = ['src/cli/']
+const forbidden =
+  /\b(Date\.now\(|performance\.now\(|new Date\b|setTimeout\(|setInterval\(|setImmediate\(|Math\.random\(|randomUUID\()/
 
 function sourceFiles(dir: string): string[] {
   let out: string[] = []
@@ -33,7 +46,7 @@ describe('one code path', () => {
     for (const top of guarded) {
       for (const file of sourceFiles(join(root, top))) {
         const rel = relative(root, file)
-        if (allowed.has(rel)) continue
+        if (allowedFiles.has(rel) || allowedFolders.some((folder) => rel.startsWith(folder))) continue
         readFileSync(file, 'utf8')
           .split('\n')
           .forEach((line, i) => {
@@ -47,6 +60,14 @@ describe('one code path', () => {
   it('would catch an offender', () => {
     expect(forbidden.test('const t = Date.now()')).toBe(true)
     expect(forbidden.test('setTimeout(fn, 5)')).toBe(true)
+    expect(forbidden.test('const t0 = performance.now()')).toBe(true)
+    expect(forbidden.test('const today = new Date()')).toBe(true)
+    expect(forbidden.test('new Date')).toBe(true)
+    expect(forbidden.test('setImmediate(resolve)')).toBe(true)
+    expect(forbidden.test('setInterval(tick, 250)')).toBe(true)
+    expect(forbidden.test('const id = crypto.randomUUID()')).toBe(true)
+    expect(forbidden.test('Math.random()')).toBe(true)
+    expect(forbidden.test('new DateTimeFormat()')).toBe(false)
     expect(forbidden.test('env.clock.now()')).toBe(false)
   })
 })
