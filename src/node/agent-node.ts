@@ -18,6 +18,7 @@ import type { ClusterView, MemberView } from '../membership/membership.ts'
 import { Membership } from '../membership/membership.ts'
 import { Replicator, type ReplicatorEvents } from '../sync/replicator.ts'
 import { decodeFrame, encodeFrame, type Frame, WireDecodeError } from '../sync/wire.ts'
+import { type Degradation, type DegradationLevel, DegradationState, type NodeView } from './degradation.ts'
 import { nodeVector, VectorsDigestCache } from './digest.ts'
 import { type NodeErrorEvent, reportFailure } from './failures.ts'
 import { type MetricsSource, NodeMetrics } from './metrics.ts'
@@ -43,6 +44,8 @@ export type NodeEvents = {
    * peer is not an error here: it is dropped and counted (metrics).
    */
   error: (event: NodeErrorEvent) => void
+  /** The degradation level or its reasons changed (DESIGN.md §4; src/node/degradation.ts). */
+  degradation: (degradation: Degradation) => void
 }
 
 /** What `corrupt` reports: the store's skipped records, and the documents that lost content. */
@@ -67,6 +70,8 @@ export class AgentNode {
   readonly #createBackend: BackendFactory
   readonly #events: Emitter<NodeEvents>
   readonly metricsState: NodeMetrics
+  /** Membership feeds it on every tick; task breakers feed it with `breaker(kind, open)` (issue 9). */
+  readonly degradationState: DegradationState
   #id: string | undefined
   #docs: DocRegistry | undefined
   #membership: Membership | undefined
@@ -94,10 +99,16 @@ export class AgentNode {
     this.#options = init.options
     this.#createBackend = init.createBackend
     this.#events = new Emitter(init.env.log)
+    this.degradationState = new DegradationState((d) => this.#events.emit('degradation', d))
     this.metricsState = new NodeMetrics(
       () => this.#metricsSource(),
       () => this.#docs?.loaded() ?? [],
     )
+  }
+
+  /** The node's clock, random and log (virtual in the simulator): what `policy(node.env)` runs on. */
+  get env(): Env {
+    return this.#env
   }
 
   /** Stable across restarts: derived from the identity kept in the store. */
@@ -232,8 +243,14 @@ export class AgentNode {
           if (view.status !== 'alive') this.metricsState.suspicions++
           this.#events.emit('member', view)
         },
-        partition: (view) => this.#events.emit('partition', view),
-        heal: (view) => this.#events.emit('heal', view),
+        partition: (view) => {
+          this.#events.emit('partition', view)
+          this.#feedDegradation()
+        },
+        heal: (view) => {
+          this.#events.emit('heal', view)
+          this.#feedDegradation()
+        },
         // Deferred a microtask: the first call comes from inside the constructor, before #membership is set.
         membersChanged: () => queueMicrotask(() => this.#saveMembers()),
       },
@@ -337,10 +354,39 @@ export class AgentNode {
     return this.#transport.addresses()
   }
 
-  view(): ClusterView {
+  view(): NodeView {
     if (!this.#membership) throw new NodeStoppedError('the node has not started')
-    return this.#membership.view()
+    return { ...this.#membership.view(), degradation: this.degradationState.current }
   }
+
+  // --- issue 9 (degradation) ---
+  /**
+   * Adds a reason of your own to the node's degradation (a quota running low,
+   * a dependency in maintenance), at `level` ('degraded' unless told): it
+   * shows in `view().degradation`, the `degradation` event and metrics until
+   * `restore(reason)`.
+   */
+  degrade(reason: string, level: Exclude<DegradationLevel, 'full'> = 'degraded'): void {
+    this.degradationState.degrade(reason, level)
+  }
+
+  /** Removes a reason added with `degrade`. */
+  restore(reason: string): void {
+    this.degradationState.restore(reason)
+  }
+
+  /** Feeds the membership's view to the degradation holder (it reports only changes). */
+  #feedDegradation(): void {
+    const view = this.#membership?.view()
+    if (!view) return
+    const reachablePeers = view.reachable.filter((id) => id !== view.self).length
+    this.degradationState.membership({
+      majority: view.majority,
+      reachablePeers,
+      knownPeers: view.members.length,
+    })
+  }
+  // --- end issue 9 (degradation) ---
 
   /** Per origin, how many change batches this node holds, over every document. */
   versionVector(): VersionVector {
@@ -382,6 +428,7 @@ export class AgentNode {
     return {
       nowMs: this.#env.clock.now(),
       view: this.#membership?.view(),
+      degradation: this.degradationState.current,
       docs: this.#docs?.loaded() ?? [],
       // Duck-typed: the Transport contract has no stats; the libp2p transport keeps drop counters.
       transportDropped: typeof transport.stats === 'function' ? { ...transport.stats().dropped } : undefined,
@@ -420,6 +467,7 @@ export class AgentNode {
     const membership = this.#membership
     if (!membership) return
     membership.tick()
+    this.#feedDegradation()
     this.#dialer?.tick(membership.known())
     const frame: Frame = {
       type: 'heartbeat',

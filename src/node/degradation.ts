@@ -17,6 +17,8 @@
  * closed would flap the level on every probe.
  */
 
+import type { ClusterView } from '../membership/membership.ts'
+
 /** How much service a node can offer. */
 export type DegradationLevel = 'full' | 'degraded' | 'minimal'
 
@@ -25,6 +27,9 @@ export interface Degradation {
   level: DegradationLevel
   reasons: string[]
 }
+
+/** What `node.view()` returns: the membership's view and the node's degradation. */
+export type NodeView = ClusterView & { degradation: Degradation }
 
 /** What the membership says, as the holder needs it. */
 export interface MembershipInput {

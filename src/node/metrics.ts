@@ -13,6 +13,7 @@ import { Counter, Gauge, Registry } from 'prom-client'
 import type { VersionVector } from '../../store/store.ts'
 import { type ClusterView, MEMBERS_KNOWN_MAX } from '../membership/membership.ts'
 import { distance } from '../sync/version-vector.ts'
+import type { Degradation } from './degradation.ts'
 import { vectorsDigest } from './digest.ts'
 
 /**
@@ -31,6 +32,9 @@ export const REPLICATION_COUNTERS: Record<string, string> = {
   startFramesDropped: 'Frames that arrived while the node started, dropped past the bound (peers resynced).',
 }
 
+/** `isthmus_degradation_level`'s value per level: higher is worse, so alerts can use `> 0`. */
+export const DEGRADATION_LEVEL_VALUES = { full: 0, degraded: 1, minimal: 2 } as const
+
 /** What the node is now, read when metrics are taken. */
 export interface MetricsSource {
   nowMs: number
@@ -38,6 +42,8 @@ export interface MetricsSource {
   docs: Array<{ name: string; vector: VersionVector }>
   /** The transport's own drop counters, when it keeps them (libp2p does). */
   transportDropped: Record<string, number> | undefined
+  /** The node's degradation (absent: reported as full). */
+  degradation?: Degradation
 }
 
 /** Per origin, batches missing on each side, as in the `diverged` event. */
@@ -182,6 +188,7 @@ export class NodeMetrics {
       docs: source.docs.length,
       phi: Object.fromEntries((source.view?.members ?? []).map((m) => [m.id, m.phi])),
       replicationLag: Object.fromEntries(this.#lags(source)),
+      degradation: source.degradation ?? { level: 'full', reasons: [] },
     }
   }
 
@@ -280,6 +287,9 @@ export class NodeMetrics {
       [{}, source().view?.partitioned ? 1 : 0],
     ])
     gauge(registers, 'isthmus_documents', 'Documents held.', [], () => [[{}, source().docs.length]])
+    gauge(registers, 'isthmus_degradation_level', 'Degradation: 0 full, 1 degraded, 2 minimal.', [], () => [
+      [{}, DEGRADATION_LEVEL_VALUES[source().degradation?.level ?? 'full']],
+    ])
     gauge(
       registers,
       'isthmus_divergence_dots',
