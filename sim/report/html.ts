@@ -47,14 +47,22 @@ function violationsOf(model: ReportModel): Violation[] {
   return model.verdict?.violations ?? model.violations
 }
 
+/**
+ * The banner: PASS or FAIL when the run wrote its verdict. A trace without one (cut short:
+ * the run crashed or was stopped) says so in neutral colours, counting the violations it
+ * did record, since the quiescence checks that decide a pass never ran.
+ */
 function verdictBanner(model: ReportModel): string {
   const violations = violationsOf(model)
-  const ok = model.verdict?.ok ?? violations.length === 0
-  const text = ok
-    ? 'PASS: every invariant held'
-    : `FAIL: ${violations.length} violation${violations.length === 1 ? '' : 's'}`
-  const partial = model.verdict === undefined ? ' (no verdict line: the trace ends before the run did)' : ''
-  return `<div id="verdict" class="verdict ${ok ? 'pass' : 'fail'}">${escapeHtml(text + partial)}</div>`
+  const count = `${violations.length} violation${violations.length === 1 ? '' : 's'}`
+  if (model.verdict === undefined) {
+    const recorded = violations.length === 0 ? 'no violation recorded' : `${count} recorded`
+    const text = `NO VERDICT: the trace ends before the run did (${recorded} before it ends)`
+    return `<div id="verdict" class="verdict unknown">${escapeHtml(text)}</div>`
+  }
+  const ok = model.verdict.ok
+  const text = ok ? 'PASS: every invariant held' : `FAIL: ${count}`
+  return `<div id="verdict" class="verdict ${ok ? 'pass' : 'fail'}">${escapeHtml(text)}</div>`
 }
 
 function convergenceText(c: Convergence): string {

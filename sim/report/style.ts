@@ -8,6 +8,8 @@ h2 { font-size: 17px; margin: 28px 0 4px; }
 .verdict { font-size: 18px; font-weight: 600; padding: 10px 14px; border-radius: 6px; margin: 12px 0; }
 .verdict.pass { background: #d5f5e3; color: #145a32; }
 .verdict.fail { background: #fadbd8; color: #78281f; }
+/* A trace with no verdict line: neither passed nor failed. */
+.verdict.unknown { background: #e5e7e9; color: #2c3e50; }
 table { border-collapse: collapse; }
 .facts th { text-align: left; padding: 2px 16px 2px 0; color: #566573; font-weight: normal; }
 .list { width: 100%; }
