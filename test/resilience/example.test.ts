@@ -69,4 +69,12 @@ describe('the README resilience example', () => {
     expect(code.length).toBeLessThanOrEqual(exampleCodeLinesMax)
     expect(code[0]).toBe("import { policy, sleep } from 'isthmus/resilience'")
   })
+
+  it('is the code the README shows under Resilience', async () => {
+    const readme = await readFile(join(root, 'README.md'), 'utf8')
+    const section = readme.slice(readme.indexOf('## Resilience'))
+    const shown = section.slice(section.indexOf('```ts\n') + 6, section.indexOf('\n```\n'))
+    const source = await readFile(example, 'utf8')
+    expect(source.slice(source.indexOf('import { policy')).trim()).toBe(shown.trim())
+  })
 })
