@@ -24,6 +24,8 @@ import type { AgentNode } from '../node/agent-node.ts'
 import { createNode } from '../node/create-node.ts'
 import { type MetricsServer, startMetricsServer } from '../node/metrics-server.ts'
 import type { CliIo } from './io.ts'
+import { listenFailure } from './listen-error.ts'
+import { watchPeers } from './peer-watch.ts'
 import { exitCodes, UsageError } from './usage-error.ts'
 
 export const nodeUsage = `usage: isthmus node --listen MULTIADDR --data DIR [options]
@@ -107,9 +109,10 @@ export async function runNode(argv: readonly string[], io: CliIo): Promise<numbe
     return exitCodes.ok
   }
   const env = systemEnv({ log: stderrLogger(args.logLevel) })
+  const transport = libp2pTransport(transportOptions(args))
   const node = await createNode({
     env,
-    transport: libp2pTransport(transportOptions(args)),
+    transport,
     store: levelStore({
       path: args.data,
       onDamage: args.salvage ? 'salvage' : 'refuse',
@@ -128,7 +131,8 @@ export async function runNode(argv: readonly string[], io: CliIo): Promise<numbe
       io.stderr.write(`isthmus node: --data ${args.data}: damaged store: ${error.summary}${hint}\n`)
       return EXIT_START_FAILED
     }
-    io.stderr.write(`isthmus node: cannot start: ${oneLine(message(error))}\n`)
+    const listen = listenFailure(error)
+    io.stderr.write(`isthmus node: ${listen ?? `cannot start: ${oneLine(message(error))}`}\n`)
     return EXIT_START_FAILED
   }
   let metrics: MetricsServer | undefined
@@ -143,7 +147,14 @@ export async function runNode(argv: readonly string[], io: CliIo): Promise<numbe
     return EXIT_START_FAILED
   }
   announce(io, node, metrics, args.json)
+  const peerWatch = watchPeers({
+    peers: args.peers,
+    connected: () => transport.connected(),
+    clock: env.clock,
+    warn: (line) => io.stderr.write(`${line}\n`),
+  })
   await serveUntilStopped(node, io)
+  peerWatch.stop()
   await metrics?.close()
   await node.stop()
   if (args.json) io.stdout.write(`${JSON.stringify({ event: 'stopped', id: node.id })}\n`)
