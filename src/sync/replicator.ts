@@ -24,7 +24,7 @@
 import type { BackendName, PeerSync } from '../../crdt/backend.ts'
 import type { Dot, VersionVector } from '../../store/store.ts'
 import type { DocReplica } from '../docs/doc-replica.ts'
-import type { Env } from '../env/types.ts'
+import type { Env, Timer } from '../env/types.ts'
 import type { Emitter } from '../events.ts'
 import { ContentDigests, mismatches } from './anti-entropy.ts'
 import { AntiEntropyPacer } from './anti-entropy-pacer.ts'
@@ -37,6 +37,9 @@ import type { AckFrame, Frame, SummariesFrame, SyncFrame, UpdatesFrame, VectorsF
 
 /** Bytes of live updates queued for one peer before we give up and resync it from vectors. */
 export const PEER_QUEUE_BYTES_MAX = 8 * 1024 * 1024
+
+/** Resends of one unanswered vectors request: past them, the next stable digest mismatch asks again. */
+export const VECTORS_RESENDS_MAX = 3
 
 /** Sync messages exchanged per document per peer without a round settling: a runaway guard. */
 export const SYNC_ROUNDS_MAX = 64
@@ -93,12 +96,17 @@ interface PeerState {
   lastVectorsRequestMs: number
   /** When our outstanding vectors request went out (NaN: several, so no sample; Karn's rule). */
   vectorsAskedMs: number | undefined
+  /** Resends of the outstanding vectors request, and the timer of the next. */
+  vectorsResends: number
+  vectorsTimer: Timer | undefined
   /** The digest in the peer's last heartbeat. */
   lastTheirDigest: number | undefined
   backlog: SendBacklog
   retrying: boolean
-  rtt: RoundTrip
 }
+
+/** Round-trip estimates kept per peer across reconnects (a partition drops the connection, not the path): as many as members. */
+export const RTT_PEERS_MAX = 1024
 
 export class Replicator {
   readonly #deps: ReplicatorDeps
@@ -107,12 +115,13 @@ export class Replicator {
   readonly #evidence = new HolderEvidence()
   readonly #content = new ContentDigests()
   readonly #pacer: AntiEntropyPacer
+  readonly #rtts = new Map<string, RoundTrip>()
 
   constructor(deps: ReplicatorDeps) {
     this.#deps = deps
     this.#pulls = new Pulls({
       env: deps.env,
-      timeoutMs: (peer, attempt) => this.#peer(peer).rtt.timeoutMs(attempt),
+      timeoutMs: (peer, attempt) => this.#rtt(peer).timeoutMs(attempt),
       resend: (doc, peer) => {
         this.#metric('resends', 1)
         const replica = this.#loaded(doc)
@@ -120,7 +129,7 @@ export class Replicator {
         else this.#pulls.done(doc, peer)
       },
       abandoned: () => this.#metric('pullsAbandoned', 1),
-      sample: (peer, ms) => this.#peers.get(peer)?.rtt.sample(ms),
+      sample: (peer, ms) => this.#rtt(peer).sample(ms),
     })
     this.#pacer = new AntiEntropyPacer(deps.self, deps.env)
   }
@@ -132,6 +141,7 @@ export class Replicator {
   }
 
   disconnected(peer: string): void {
+    this.#peers.get(peer)?.vectorsTimer?.cancel()
     this.#peers.delete(peer) // sessions restart from saved sync state on reconnect
     this.#pulls.dropPeer(peer)
     this.#pacer.forget(peer)
@@ -140,6 +150,7 @@ export class Replicator {
   /** Stops every timer (the node stops). */
   stop(): void {
     this.#pulls.clear()
+    for (const state of this.#peers.values()) state.vectorsTimer?.cancel()
   }
 
   /** Periodic work, on every heartbeat tick: send again what links refused. */
@@ -167,7 +178,7 @@ export class Replicator {
 
   /** The smoothed round trip to `peer` in ms, once measured. */
   rttMs(peer: string): number | undefined {
-    return this.#peers.get(peer)?.rtt.srttMs
+    return this.#rtts.get(peer)?.srttMs
   }
 
   /** What keeps replication unsettled, as short reasons (see AgentNode.pendingWork). */
@@ -329,11 +340,27 @@ export class Replicator {
       .map((r) => ({ name: r.name, backend: r.backendName, vector: r.vector }))
     const sent = this.#deps.send(peer, { type: 'vectors', reply, docs })
     if (!sent) this.#metric('sendsRefused', 1)
-    else if (!reply) {
-      const state = this.#peer(peer)
-      state.vectorsAskedMs = state.vectorsAskedMs === undefined ? this.#deps.env.clock.now() : Number.NaN
-    }
+    else if (!reply) this.#awaitVectors(peer, this.#peer(peer))
     return sent
+  }
+
+  /**
+   * A vectors request went out: if no reply comes within the round-trip
+   * timeout, ask again (a lost request or reply would otherwise wait for the
+   * next stable digest mismatch), up to VECTORS_RESENDS_MAX times, backing off.
+   */
+  #awaitVectors(peer: string, state: PeerState): void {
+    const resend = state.vectorsAskedMs !== undefined
+    state.vectorsAskedMs = resend ? Number.NaN : this.#deps.env.clock.now() // Karn: no sample from a resent request
+    state.vectorsTimer?.cancel()
+    if (resend && state.vectorsResends >= VECTORS_RESENDS_MAX) return
+    const attempt = resend ? state.vectorsResends : 0
+    state.vectorsTimer = this.#deps.env.clock.setTimer(this.#rtt(peer).timeoutMs(attempt), () => {
+      if (this.#peers.get(peer) !== state || state.vectorsAskedMs === undefined) return
+      state.vectorsResends++
+      this.#metric('resends', 1)
+      if (!this.#sendVectors(peer, false)) state.backlog.owesVectors()
+    })
   }
 
   async #onVectors(peer: string, frame: VectorsFrame): Promise<void> {
@@ -342,8 +369,10 @@ export class Replicator {
       if (!this.#sendVectors(peer, true)) state.backlog.owesVectors()
     } else if (state.vectorsAskedMs !== undefined) {
       if (Number.isFinite(state.vectorsAskedMs))
-        state.rtt.sample(this.#deps.env.clock.now() - state.vectorsAskedMs)
+        this.#rtt(peer).sample(this.#deps.env.clock.now() - state.vectorsAskedMs)
       state.vectorsAskedMs = undefined
+      state.vectorsResends = 0
+      state.vectorsTimer?.cancel()
     }
     const missingHere: Record<string, number> = {}
     const missingThere: Record<string, number> = {}
@@ -530,6 +559,16 @@ export class Replicator {
     this.#deps.events.emit('metric', name, value)
   }
 
+  #rtt(peer: string): RoundTrip {
+    let rtt = this.#rtts.get(peer)
+    if (!rtt) {
+      if (this.#rtts.size >= RTT_PEERS_MAX) this.#rtts.delete(this.#rtts.keys().next().value as string)
+      rtt = new RoundTrip()
+      this.#rtts.set(peer, rtt)
+    }
+    return rtt
+  }
+
   /** The state of a connected peer (none for one that left: nothing is kept for it). */
   #livePeer(peer: string): PeerState | undefined {
     if (this.#peers.has(peer) || this.#deps.connected().includes(peer)) return this.#peer(peer)
@@ -548,10 +587,11 @@ export class Replicator {
         diverged: false,
         lastVectorsRequestMs: Number.NEGATIVE_INFINITY,
         vectorsAskedMs: undefined,
+        vectorsResends: 0,
+        vectorsTimer: undefined,
         lastTheirDigest: undefined,
         backlog: new SendBacklog(),
         retrying: false,
-        rtt: new RoundTrip(),
       }
       this.#peers.set(peer, state)
     }

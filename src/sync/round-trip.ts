@@ -6,8 +6,13 @@
  * never taken for a fast reply to the second.
  */
 
-/** Before any sample: RFC 6298's 1 s. A vectors exchange on connect gives the first sample within one round trip. */
-export const RTO_INITIAL_MS = 1_000
+/**
+ * Before any sample. RFC 6298 says 1 s for the open internet; isthmus peers
+ * heartbeat every 250 ms by default and a lost first message must not cost a
+ * second, so an unmeasured peer gets one default heartbeat interval. A vectors
+ * exchange or a first sync reply replaces it within one round trip.
+ */
+export const RTO_INITIAL_MS = 250
 /**
  * Floor. A reply waits on the peer's durable append (an fsync: ~1-10 ms on an
  * SSD, tens on network volumes) and its event loop, which round trips measured
