@@ -3,6 +3,7 @@
  * uPlot as they are (one x array per chart, one y array per series), plus
  * the markers every chart draws (faults, phases, the convergence point).
  */
+import { convergedAtMs } from './convergence.ts'
 import { pairsOf } from './link-replay.ts'
 import type { FaultLine, ReportModel } from './report-model.ts'
 
@@ -37,7 +38,7 @@ export interface Marker {
 }
 
 export interface Convergence {
-  /** When every node was up, every link passed and every vector equal, for good; undefined if never. */
+  /** The liveness check at which every quiescence invariant first held (convergence.ts); undefined if none did. */
   atMs: number | undefined
   /** When the liveness phase began (every fault undone from then on). */
   livenessMs: number | undefined
@@ -94,26 +95,11 @@ export function markersOf(model: ReportModel, convergence: Convergence): Marker[
   return markers.sort((a, b) => a.t - b.t)
 }
 
-/** Whether a sample shows every node up and lacking nothing. */
-function settledSample(behind: Record<string, number | null>): boolean {
-  return Object.values(behind).every((v) => v === 0)
-}
-
-/**
- * The convergence point: the start of the final run of settled samples, and
- * not before the network last changed (vectors can agree during a partition
- * simply because nobody wrote).
- */
+/** The convergence point (one definition with the CLI: convergence.ts) and the network's last change. */
 export function convergenceOf(model: ReportModel): Convergence {
   const livenessMs = model.phases.find((p) => p.phase === 'liveness')?.t
   const networkChangedMs = model.links.at(-1)?.t
-  const fullyLinked = (model.links.at(-1)?.reach ?? []).every((r) => r === model.ids.length - 1)
-  const samples = model.samples
-  let start = samples.length
-  while (start > 0 && settledSample((samples[start - 1] as (typeof samples)[number]).behind)) start--
-  if (start === samples.length || !fullyLinked) return { atMs: undefined, livenessMs, networkChangedMs }
-  const runStartMs = (samples[start] as (typeof samples)[number]).t
-  return { atMs: Math.max(runStartMs, networkChangedMs ?? 0), livenessMs, networkChangedMs }
+  return { atMs: convergedAtMs(model.verdict?.figures), livenessMs, networkChangedMs }
 }
 
 /** Each state's end, a hair before the next begins: uPlot then draws every interval, even one before a gap. */

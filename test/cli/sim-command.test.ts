@@ -1,7 +1,19 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { scenarioNames } from '../../sim/scenarios/index.ts'
+import {
+  checkScenarios,
+  runScenario,
+  ScenarioFailure,
+  type ScenarioInput,
+  writeScenarioFile,
+  writesFromSeed,
+} from '../../sim/index.ts'
+import { compactingStore, scenarioNames } from '../../sim/scenarios/index.ts'
+import { runSeed } from '../../src/cli/run-seed.ts'
+import { resolveRunSpec } from '../../src/cli/run-spec.ts'
+import { parseSimArgs } from '../../src/cli/sim-args.ts'
 import { failingScenario, runCli, tempDir, writeJson } from './run-cli.ts'
 
 interface JsonVerdict {
@@ -219,6 +231,79 @@ describe.concurrent('bad input: one line on stderr, exit 2, no stack trace', () 
     expect(run.code).toBe(2)
     expect(run.stderr.trim()).toBe('isthmus: --report: cannot write "/nonexistent-dir/r.html" (ENOENT)')
     expect(existsSync('/nonexistent-dir')).toBe(false)
+  })
+})
+
+describe('replay fidelity: the printed command reproduces the trace hash', () => {
+  const nodes = ['n1', 'n2', 'n3', 'n4']
+  const input: ScenarioInput = {
+    seed: 42,
+    plan: [
+      { atMs: 300, fault: 'storeFault', args: ['n2', { failWrites: 1 }] },
+      {
+        atMs: 500,
+        fault: 'partition',
+        args: [
+          [
+            ['n1', 'n2'],
+            ['n3', 'n4'],
+          ],
+        ],
+      },
+      { atMs: 900, fault: 'crash', args: ['n3', { lose: 'unsynced' }] },
+      { atMs: 1500, fault: 'heal', args: [] },
+      { atMs: 1600, fault: 'restart', args: ['n3'] },
+    ],
+    workload: writesFromSeed(42, nodes, 2000, 100),
+  }
+
+  it('a failing property prints a replay command that carries the network, store and node options', async () => {
+    let hash = ''
+    const run = async (i: ScenarioInput) => {
+      const verdict = await runScenario({
+        ...i,
+        nodes,
+        network: { latencyMs: [2, 25], loss: 0.03, duplicate: 0.02, reorder: true },
+        node: { heartbeatMs: 200, members: nodes },
+        storeSyncMs: 4,
+        storeOptions: compactingStore,
+        durationMs: 2500,
+        livenessMsMax: 15_000,
+      })
+      hash = verdict.traceHash
+      // Forced to fail: what is under test is the replay, not the run.
+      return { ...verdict, ok: false }
+    }
+    const failure = await checkScenarios(fc.constant(input), run, { numRuns: 1 }).catch((e: unknown) => e)
+    expect(failure).toBeInstanceOf(ScenarioFailure)
+    const message = (failure as ScenarioFailure).message
+    expect(message).toContain(`trace hash ${hash}`)
+    const command = /replay: npx isthmus (.*)/.exec(message)?.[1]?.split(' ') ?? []
+    expect(command.slice(0, 3)).toEqual(['sim', '--seed', '42'])
+    const replayed = await runCli([...command, '--json'])
+    expect(verdicts(replayed.stdout)[0]?.traceHash).toBe(hash)
+  })
+
+  it('a named scenario run replays from the file its verdict carries (sync delay, compaction thresholds)', async () => {
+    const verdict = await runSeed(
+      resolveRunSpec(parseSimArgs(['--scenario', 'storage-faults', '--nodes', '4'])),
+      3,
+    )
+    expect(verdict.replay).toMatchObject({ storeSyncMs: 5, store: compactingStore, nodes: nodes })
+    const file = writeScenarioFile(verdict.replay, tempDir())
+    const replayed = await runCli(['sim', '--plan', file, '--seed', '3', '--json'])
+    expect(verdicts(replayed.stdout)[0]?.traceHash).toBe(verdict.traceHash)
+    const named = await runCli([
+      'sim',
+      '--scenario',
+      'storage-faults',
+      '--nodes',
+      '4',
+      '--seed',
+      '3',
+      '--json',
+    ])
+    expect(verdicts(named.stdout)[0]?.traceHash).toBe(verdict.traceHash)
   })
 })
 
