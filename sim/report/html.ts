@@ -88,7 +88,7 @@ function factsTable(model: ReportModel, convergence: Convergence): string {
       'virtual time',
       `${ms(model.endMs)} (safety ${ms(f.safetyMs as number)}, liveness ${ms(f.livenessMs as number)})`,
     ],
-    ['converged', convergenceText(convergence)],
+    ['converged', model.verdict === undefined ? 'unknown (no verdict)' : convergenceText(convergence)],
     [
       'events',
       `${f.events ?? '—'} (${model.counts.send ?? 0} frames sent, ${model.counts.deliver ?? 0} delivered, ${model.counts.drop ?? 0} dropped, ${model.counts.dup ?? 0} duplicated)`,

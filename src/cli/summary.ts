@@ -5,6 +5,7 @@
 
 import type { Violation } from '../../sim/checkers.ts'
 import { faultLabel } from '../../sim/report/charts.ts'
+import { convergedAtMs } from '../../sim/report/convergence.ts'
 import type { SeedVerdict } from './run-seed.ts'
 import type { RunSpec } from './run-spec.ts'
 import { replayCommandOf } from './run-spec.ts'
@@ -46,9 +47,9 @@ export function seedSummary(spec: RunSpec, verdict: SeedVerdict): string[] {
   if (verdict.swarm !== undefined) lines.push(`swarm draw: ${JSON.stringify(verdict.swarm)}`)
   lines.push(
     `run: ${f.safetyMs} ms safety + ${f.livenessMs} ms liveness (virtual); ${f.events} events, ${f.sends} frames sent, ${f.drops} dropped; ${f.writesAcked} writes acknowledged`,
-    f.converged
-      ? `converged: yes, by the liveness check at ${f.virtualMs} ms (${f.livenessMs} ms after every fault was undone)`
-      : 'converged: no, not within the liveness bound',
+    convergedAtMs(f) === undefined
+      ? 'converged: no, not within the liveness bound'
+      : `converged: yes, at ${convergedAtMs(f)} ms (${f.livenessMs} ms after every fault was undone)`,
     verdict.ok ? 'invariants: every one held' : `invariants: ${verdict.violations.length} violated`,
     ...violationLines(verdict.violations),
     `trace hash: ${verdict.traceHash}`,

@@ -4,6 +4,10 @@ import { renderReport } from '../../sim/report/html.ts'
 import { LinkReplay } from '../../sim/report/link-replay.ts'
 import { ReportBuilder, reportModelOf } from '../../sim/report/report-model.ts'
 import { divergence } from '../../sim/report/sampler.ts'
+import { runSeed } from '../../src/cli/run-seed.ts'
+import { resolveRunSpec } from '../../src/cli/run-spec.ts'
+import { parseSimArgs } from '../../src/cli/sim-args.ts'
+import { seedSummary } from '../../src/cli/summary.ts'
 
 const ids = ['n1', 'n2', 'n3', 'n4', 'n5']
 
@@ -89,10 +93,29 @@ describe('report model', () => {
     expect(new ReportBuilder().line('not json at all')).toBe(false)
   })
 
-  it('puts the convergence point at the start of the final settled run, not before the last network change', () => {
-    expect(convergenceOf(reportModelOf(lines))).toEqual({ atMs: 520, livenessMs: 500, networkChangedMs: 400 })
-    const unsettled = reportModelOf(lines.slice(0, -2))
-    expect(convergenceOf(unsettled).atMs).toBeUndefined()
+  it('takes the convergence point from the verdict, as the CLI does (sim/report/convergence.ts)', () => {
+    const verdict = (converged: boolean) =>
+      `{"t":600,"k":"verdict","ok":${converged},"seed":5,"traceHash":"x","violations":[],"figures":{"virtualMs":600,"converged":${converged}}}`
+    expect(convergenceOf(reportModelOf([...lines, verdict(true)]))).toEqual({
+      atMs: 600,
+      livenessMs: 500,
+      networkChangedMs: 400,
+    })
+    expect(convergenceOf(reportModelOf([...lines, verdict(false)])).atMs).toBeUndefined()
+    // Settled samples alone do not make a convergence point: without a verdict nobody checked.
+    expect(convergenceOf(reportModelOf(lines)).atMs).toBeUndefined()
+  })
+
+  it('prints the same convergence time in the CLI summary and the report of one run', async () => {
+    const spec = resolveRunSpec(parseSimArgs(['--scenario', 'partition-heal']))
+    const builder = new ReportBuilder()
+    const verdict = await runSeed(spec, 42, { sink: (line) => builder.line(line) })
+    const cli = seedSummary(spec, verdict).find((line) => line.startsWith('converged: '))
+    const cliMs = Number(/^converged: yes, at (\d+) ms/.exec(cli ?? '')?.[1])
+    expect(cliMs).toBeGreaterThan(0)
+    const html = renderReport(builder.finish())
+    const reported = /<th>converged<\/th><td>([\d,]+) ms/.exec(html)?.[1]
+    expect(Number(reported?.replaceAll(',', ''))).toBe(cliMs)
   })
 
   it('turns step data into explicit segments that end just before the next change', () => {
@@ -118,7 +141,10 @@ describe('report model', () => {
       reportModelOf([...lines, JSON.stringify({ t: 600, k: 'violation', invariant: 'x', detail: hostile })]),
     )
     expect(html).not.toContain(hostile)
-    expect(html).toContain('FAIL: 1 violation')
+    // No verdict line: the violation is counted, without a pass or fail the run never reached.
+    expect(html).toContain(
+      'NO VERDICT: the trace ends before the run did (1 violation recorded before it ends)',
+    )
     expect(html.match(/<\/script>/g)).toHaveLength(3)
     expect(html).not.toMatch(/<script[^>]+src=|<link[^>]+stylesheet/)
   })
