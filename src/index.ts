@@ -12,6 +12,7 @@ export { seededRandom, silentLogger, sinkLogger, stderrLogger, systemEnv } from 
 /** Named errors a caller can handle. */
 export {
   BackendMismatchError,
+  IdentityCorruptError,
   NodeOptionsError,
   NodeStoppedError,
   ReplicationTimeoutError,
@@ -22,5 +23,7 @@ export type { ClusterView, MemberView } from './membership/membership.ts'
 export { AgentNode, type NodeEvents } from './node/agent-node.ts'
 /** Creates a node; see NodeOptions. */
 export { createNode } from './node/create-node.ts'
+/** The node's `error` event: a document conflict or a local failure no promise reports. */
+export type { FailureKind, NodeErrorEvent } from './node/failures.ts'
 /** Options accepted by createNode. */
 export type { NodeOptions } from './node/options.ts'

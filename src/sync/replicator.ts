@@ -419,9 +419,8 @@ export class Replicator {
     const issued = replica.vector[self] ?? 0
     if (claimed > issued) {
       this.#metric('falseClaims', 1)
-      const observe = (replica as { observeOwnSeq?: (seq: number) => void }).observeOwnSeq
-      // TODO(lead): DocReplica.observeOwnSeq; until it exists, the claim only costs the peer our trust.
-      if (typeof observe === 'function') observe.call(replica, claimed)
+      // Honest peers hold no seq of mine I did not issue, unless I lost state: never issue those again.
+      replica.observeOwnSeq(claimed)
     }
     const upTo = this.#evidence.vectorClaim(peer, replica.name, claimed, issued)
     if (upTo > 0) replica.heldUpTo(peer, { [self]: upTo })
