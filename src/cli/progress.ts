@@ -1,8 +1,9 @@
 /**
- * Progress of a many-seed run on stderr: a bar redrawn in place on a
- * terminal, plain lines at most every few seconds otherwise (a CI log). It
- * only draws when a seed finishes, so it needs no timer; wall time comes
- * from `performance.now()` and is shown, never fed to a simulation.
+ * Progress on stderr. A many-seed run: a bar redrawn in place on a terminal,
+ * plain lines at most every few seconds otherwise (a CI log), drawn when a
+ * seed finishes. A single seed: a "still running" line on a timer
+ * (SeedProgress). Wall time comes from `performance.now()` and is shown,
+ * never fed to a simulation.
  */
 
 export interface ProgressStream {
@@ -68,5 +69,45 @@ export class Progress {
     const etaS = this.#done === 0 ? 0 : ((this.elapsedMs / this.#done) * (this.#total - this.#done)) / 1000
     const eta = this.#done < this.#total ? `, ~${etaS.toFixed(0)} s left` : ''
     return `[${'#'.repeat(filled)}${'.'.repeat(cells - filled)}] ${this.#status()}${eta}`
+  }
+}
+
+/** Without a terminal, a single seed's first "still running" line after this long, then as often. */
+const singleSeedLineEveryMs = 10_000
+/** On a terminal, the single seed's line is redrawn this often. */
+const singleSeedRedrawMs = 1000
+
+/**
+ * Progress of one long seed (`isthmus sim --nodes 200` runs for a minute): it
+ * reports no seeds finishing, so it ticks on a wall-clock timer instead,
+ * saying the seed is still running and for how long. A seed done within the
+ * first interval prints nothing.
+ */
+export class SeedProgress {
+  readonly #stream: ProgressStream
+  readonly #label: string
+  readonly #startMs = performance.now()
+  readonly #timer: ReturnType<typeof setInterval>
+  #drawn = false
+
+  constructor(stream: ProgressStream, label: string) {
+    this.#stream = stream
+    this.#label = label
+    this.#timer = setInterval(() => this.#tick(), stream.isTTY ? singleSeedRedrawMs : singleSeedLineEveryMs)
+    // Progress never keeps the process alive.
+    this.#timer.unref()
+  }
+
+  /** Stops ticking; on a terminal, clears the line so the summary starts clean. */
+  finish(): void {
+    clearInterval(this.#timer)
+    if (this.#stream.isTTY && this.#drawn) this.#stream.write('\r\x1b[K')
+  }
+
+  #tick(): void {
+    const seconds = ((performance.now() - this.#startMs) / 1000).toFixed(0)
+    const line = `${this.#label}: still running, ${seconds} s`
+    this.#drawn = true
+    this.#stream.write(this.#stream.isTTY ? `\r\x1b[K${line}` : `${line}\n`)
   }
 }

@@ -8,7 +8,7 @@ import { writeReport } from '../../sim/report/index.ts'
 import { ReportBuilder } from '../../sim/report/report-model.ts'
 import type { CliIo } from './io.ts'
 import { LineFile } from './line-file.ts'
-import { Progress } from './progress.ts'
+import { Progress, SeedProgress } from './progress.ts'
 import { runSeed, type SeedVerdict, thrownVerdict } from './run-seed.ts'
 import { type RunSpec, resolveRunSpec } from './run-spec.ts'
 import { runSeedPool } from './seed-pool.ts'
@@ -84,7 +84,9 @@ async function runOne(
   outputs: Outputs,
   io: CliIo,
 ): Promise<number> {
-  const verdict = await runObserved(spec, seed, outputs)
+  // A long single seed (sim --nodes 200) shows it is still running (issue 8).
+  const progress = new SeedProgress(io.stderr, `isthmus sim ${spec.name}: seed ${seed}`)
+  const verdict = await runObserved(spec, seed, outputs).finally(() => progress.finish())
   if (args.json) io.stdout.write(`${verdictJson(verdict)}\n`)
   else io.stdout.write(`${[...seedSummary(spec, verdict), ...outputLines(outputs, seed)].join('\n')}\n`)
   return verdict.ok ? exitCodes.ok : exitCodes.violation
