@@ -13,7 +13,18 @@
  * it was sent without storing it cannot be told from an honest one; that is
  * the limit of what a receiver of acks can know.
  */
+import type { VersionVector } from '../../store/store.ts'
+import type { DocReplica } from '../docs/doc-replica.ts'
 import { getOrCreate } from '../get-or-create.ts'
+import type { AckFrame } from './wire.ts'
+
+/**
+ * How far beyond my own issued seq a peer's claim is believed to be my lost
+ * state (DocReplica.observeOwnSeq). A node loses its own dots only with its
+ * unsynced tail (a few group-commit batches of at most 1,024 entries): losing
+ * more means losing the store, identity included, and a new id.
+ */
+export const OWN_SEQ_CLAIM_JUMP_MAX = 65_536
 
 /** Live dots remembered per peer for matching acks: far more than a round trip's worth of writes. */
 export const SENT_DOTS_PER_PEER_MAX = 65_536
@@ -85,5 +96,57 @@ export class HolderEvidence {
   #peer<V>(map: Map<string, V>, peer: string, make: () => V): V {
     if (!map.has(peer) && map.size >= PEERS_REMEMBERED_MAX) map.delete(map.keys().next().value as string)
     return getOrCreate(map, peer, make)
+  }
+}
+
+/** Turns what peers say (acks, vectors) into holders of my dots on the replicas, as far as the evidence goes. */
+export class HolderCounting {
+  readonly #self: string
+  readonly #evidence: HolderEvidence
+  readonly #deps: { loaded(doc: string): DocReplica | undefined; falseClaim(): void }
+
+  constructor(
+    self: string,
+    evidence: HolderEvidence,
+    deps: { loaded(doc: string): DocReplica | undefined; falseClaim(): void },
+  ) {
+    this.#self = self
+    this.#evidence = evidence
+    this.#deps = deps
+  }
+
+  /** An ack from `peer`: I push only my own dots, so acks name only mine. */
+  ack(peer: string, frame: AckFrame): void {
+    if (frame.origin !== this.#self) return
+    const replica = this.#deps.loaded(frame.doc)
+    if (!replica) return
+    const issued = replica.vector[this.#self] ?? 0
+    if (frame.seqs.some((seq) => seq > issued)) this.#deps.falseClaim()
+    const seqs = this.#evidence.acked(peer, frame.doc, frame.seqs, issued)
+    replica.heldBy(
+      peer,
+      seqs.map((seq) => ({ origin: frame.origin, seq })),
+    )
+  }
+
+  /**
+   * What `peer`'s vector for `replica` says about my own dots: seqs above
+   * what I hold mean a liar, or state I lost (then I must not issue those
+   * seqs again); the rest count toward `replicas: k` only as far as the
+   * evidence goes.
+   */
+  vector(peer: string, replica: DocReplica, vector: VersionVector): void {
+    const claimed = vector[this.#self] ?? 0
+    if (claimed === 0) return
+    const issued = replica.vector[this.#self] ?? 0
+    if (claimed > issued) {
+      this.#deps.falseClaim()
+      // Honest peers hold no seq of mine I did not issue, unless I lost state: never issue those
+      // again. A claim far beyond what a node can lose and keep its id is a liar's, and would
+      // otherwise push my seqs past a gap no peer could ever fill.
+      if (claimed - issued <= OWN_SEQ_CLAIM_JUMP_MAX) replica.observeOwnSeq(claimed)
+    }
+    const upTo = this.#evidence.vectorClaim(peer, replica.name, claimed, issued)
+    if (upTo > 0) replica.heldUpTo(peer, { [this.#self]: upTo })
   }
 }

@@ -21,28 +21,28 @@
  * Per-peer queues are bounded; past the bound the queue is dropped and the
  * peer is resynced from vectors instead, which loses nothing.
  */
-import type { BackendName, PeerSync } from '../../crdt/backend.ts'
+import type { BackendName } from '../../crdt/backend.ts'
 import type { Dot, VersionVector } from '../../store/store.ts'
 import type { DocReplica } from '../docs/doc-replica.ts'
 import type { Env, Timer } from '../env/types.ts'
 import type { Emitter } from '../events.ts'
 import { ContentDigests, mismatches } from './anti-entropy.ts'
 import { AntiEntropyPacer } from './anti-entropy-pacer.ts'
-import { HolderEvidence } from './holder-evidence.ts'
+import { HolderCounting, HolderEvidence } from './holder-evidence.ts'
+import { LiveQueue } from './live-queue.ts'
 import { Pulls } from './pulls.ts'
 import { RoundTrip } from './round-trip.ts'
 import { SendBacklog } from './send-backlog.ts'
+import { SyncConversations } from './sync-conversations.ts'
 import { compare, missing } from './version-vector.ts'
-import type { AckFrame, Frame, SummariesFrame, SyncFrame, UpdatesFrame, VectorsFrame } from './wire.ts'
+import type { AckFrame, Frame, SummariesFrame, UpdatesFrame, VectorsFrame } from './wire.ts'
 
-/** Bytes of live updates queued for one peer before we give up and resync it from vectors. */
-export const PEER_QUEUE_BYTES_MAX = 8 * 1024 * 1024
+export { PEER_QUEUE_BYTES_MAX } from './live-queue.ts'
 
 /** Resends of one unanswered vectors request: past them, the next stable digest mismatch asks again. */
 export const VECTORS_RESENDS_MAX = 3
 
-/** Sync messages exchanged per document per peer without a round settling: a runaway guard. */
-export const SYNC_ROUNDS_MAX = 64
+export { SYNC_ROUNDS_MAX } from './sync-conversations.ts'
 
 export interface ReplicatorDeps {
   self: string
@@ -80,17 +80,8 @@ export type ReplicatorEvents = {
   failure: (event: { doc: string; peer: string; during: string; error: unknown }) => void
 }
 
-interface Session {
-  sync: PeerSync
-  rounds: number
-}
-
 interface PeerState {
-  queue: Map<string, UpdatesFrame>
-  queuedBytes: number
-  flushArmed: boolean
-  needsResync: boolean
-  sessions: Map<string, Session>
+  live: LiveQueue
   /** Our digest and theirs last differed: announce `converged` when they match again. */
   diverged: boolean
   lastVectorsRequestMs: number
@@ -113,9 +104,11 @@ export class Replicator {
   readonly #peers = new Map<string, PeerState>()
   readonly #pulls: Pulls
   readonly #evidence = new HolderEvidence()
+  readonly #holders: HolderCounting
   readonly #content = new ContentDigests()
   readonly #pacer: AntiEntropyPacer
   readonly #rtts = new Map<string, RoundTrip>()
+  readonly #conversations: SyncConversations
 
   constructor(deps: ReplicatorDeps) {
     this.#deps = deps
@@ -125,13 +118,32 @@ export class Replicator {
       resend: (doc, peer) => {
         this.#metric('resends', 1)
         const replica = this.#loaded(doc)
-        if (replica) void this.#guard(doc, peer, 'resend', () => this.#startSync(peer, replica))
+        if (replica) void this.#guard(doc, peer, 'resend', () => this.#conversations.startSync(peer, replica))
         else this.#pulls.done(doc, peer)
       },
       abandoned: () => this.#metric('pullsAbandoned', 1),
       sample: (peer, ms) => this.#rtt(peer).sample(ms),
     })
     this.#pacer = new AntiEntropyPacer(deps.self, deps.env)
+    this.#holders = new HolderCounting(deps.self, this.#evidence, {
+      loaded: (doc) => this.#loaded(doc),
+      falseClaim: () => this.#metric('falseClaims', 1),
+    })
+    this.#conversations = new SyncConversations({
+      self: deps.self,
+      send: (peer, frame) => deps.send(peer, frame),
+      replica: (name, backend) => deps.replica(name, backend),
+      loaded: (name) => this.#loaded(name),
+      loadSyncState: (doc, peer) => deps.loadSyncState(doc, peer),
+      saveSyncState: (doc, peer, state) => deps.saveSyncState(doc, peer, state),
+      pulls: this.#pulls,
+      evidence: this.#evidence,
+      owesSyncStart: (peer, doc) => this.#livePeer(peer)?.backlog.owesSyncStart(doc),
+      heldFromVector: (peer, replica, vector) => this.#holders.vector(peer, replica, vector),
+      guard: (doc, peer, during, work) => this.#guard(doc, peer, during, work),
+      metric: (name, value) => this.#metric(name, value),
+      failure: (event) => deps.events.emit('failure', event),
+    })
   }
 
   connected(peer: string): void {
@@ -144,6 +156,7 @@ export class Replicator {
     this.#peers.get(peer)?.vectorsTimer?.cancel()
     this.#peers.delete(peer) // sessions restart from saved sync state on reconnect
     this.#pulls.dropPeer(peer)
+    this.#conversations.dropPeer(peer)
     this.#pacer.forget(peer)
   }
 
@@ -168,7 +181,7 @@ export class Replicator {
         .retry({
           vectors: () => this.#sendVectors(peer, false),
           ack: (ack) => this.#deps.send(peer, { type: 'ack', ...ack }),
-          syncStart: (doc) => this.#retryStart(peer, doc),
+          syncStart: (doc) => this.#conversations.retryStart(peer, doc),
         })
         .finally(() => {
           state.retrying = false
@@ -187,7 +200,7 @@ export class Replicator {
     const live = new Set(this.#deps.connected())
     for (const [peer, state] of this.#peers) {
       if (!live.has(peer)) continue
-      if (state.queue.size > 0 || state.flushArmed) reasons.push(`live updates queued for ${peer}`)
+      if (state.live.busy) reasons.push(`live updates queued for ${peer}`)
       reasons.push(...state.backlog.describe(peer))
     }
     return reasons
@@ -251,60 +264,7 @@ export class Replicator {
 
   /** A local change is durable here: queue it for every connected peer. */
   localDurable(replica: DocReplica, dot: Dot, update: Uint8Array): void {
-    for (const peer of this.#deps.connected()) {
-      const state = this.#peer(peer)
-      if (state.needsResync) continue
-      let frame = state.queue.get(replica.name)
-      if (!frame) {
-        frame = {
-          type: 'updates',
-          doc: replica.name,
-          backend: replica.backendName,
-          origin: dot.origin,
-          entries: [],
-        }
-        state.queue.set(replica.name, frame)
-      }
-      frame.entries.push({ seq: dot.seq, update })
-      state.queuedBytes += update.length
-      if (state.queuedBytes > PEER_QUEUE_BYTES_MAX) {
-        state.queue.clear()
-        state.queuedBytes = 0
-        state.needsResync = true
-        this.#metric('resyncs', 1)
-      }
-      this.#armFlush(peer, state)
-    }
-  }
-
-  #armFlush(peer: string, state: PeerState): void {
-    if (state.flushArmed) return
-    state.flushArmed = true
-    // A microtask ends the wave: every change that became durable in the same store batch
-    // rides in one frame, without the millisecond a zero-delay timer costs in production.
-    // (Microtasks are deterministic: the simulator settles them after every event.)
-    queueMicrotask(() => {
-      state.flushArmed = false
-      if (state.needsResync) {
-        state.needsResync = false
-        this.requestVectors(peer, true)
-      }
-      for (const frame of state.queue.values()) {
-        if (this.#deps.send(peer, frame)) {
-          this.#evidence.sentLive(
-            peer,
-            frame.doc,
-            frame.entries.map((e) => e.seq),
-          )
-        } else {
-          // Not kept as bytes: a vectors exchange makes the peer pull what it lacks.
-          this.#metric('sendsRefused', 1)
-          state.backlog.owesVectors()
-        }
-      }
-      state.queue.clear()
-      state.queuedBytes = 0
-    })
+    for (const peer of this.#deps.connected()) this.#peer(peer).live.add(replica, dot, update)
   }
 
   /** Handles a replication frame from `peer`. Work on one document that fails is reported, never thrown. */
@@ -313,11 +273,11 @@ export class Replicator {
       case 'vectors':
         return this.#onVectors(peer, frame)
       case 'sync':
-        return this.#guard(frame.doc, peer, 'sync', () => this.#onSync(peer, frame))
+        return this.#guard(frame.doc, peer, 'sync', () => this.#conversations.onSync(peer, frame))
       case 'updates':
         return this.#guard(frame.doc, peer, 'updates', () => this.#onUpdates(peer, frame))
       case 'ack':
-        return this.#onAck(peer, frame)
+        return this.#holders.ack(peer, frame)
       case 'summaries':
         return this.#onSummaries(peer, frame)
       default:
@@ -380,12 +340,12 @@ export class Replicator {
     for (const d of frame.docs) {
       await this.#guard(d.name, peer, 'vectors', async () => {
         const replica = await this.#deps.replica(d.name, d.backend as BackendName)
-        this.#heldFromVector(peer, replica, d.vector)
+        this.#holders.vector(peer, replica, d.vector)
         addCounts(missingHere, missing(replica.vector, d.vector))
         addCounts(missingThere, missing(d.vector, replica.vector))
         // Pull: we start the library's sync only where the peer holds dots we lack.
         const order = compare(replica.vector, d.vector)
-        if (order === 'before' || order === 'concurrent') await this.#pull(peer, replica)
+        if (order === 'before' || order === 'concurrent') await this.#conversations.pull(peer, replica)
       })
     }
     for (const r of this.#deps.replicas()) {
@@ -401,128 +361,9 @@ export class Replicator {
     const differing = mismatches(frame, this.#deps.replicas(), (s) => this.#content.hashOf(s))
     for (const [name, backend] of differing) {
       await this.#guard(name, peer, 'summaries', async () => {
-        await this.#pull(peer, await this.#deps.replica(name, backend as BackendName))
+        await this.#conversations.pull(peer, await this.#deps.replica(name, backend as BackendName))
       })
     }
-  }
-
-  /**
-   * What `peer`'s vector for `replica` says about my own dots: seqs above
-   * what I hold mean a liar, or state I lost (then I must not issue those
-   * seqs again); the rest count toward `replicas: k` only as far as
-   * holder-evidence.ts believes it.
-   */
-  #heldFromVector(peer: string, replica: DocReplica, vector: VersionVector): void {
-    const self = this.#deps.self
-    const claimed = vector[self] ?? 0
-    if (claimed === 0) return
-    const issued = replica.vector[self] ?? 0
-    if (claimed > issued) {
-      this.#metric('falseClaims', 1)
-      // Honest peers hold no seq of mine I did not issue, unless I lost state: never issue those again.
-      replica.observeOwnSeq(claimed)
-    }
-    const upTo = this.#evidence.vectorClaim(peer, replica.name, claimed, issued)
-    if (upTo > 0) replica.heldUpTo(peer, { [self]: upTo })
-  }
-
-  /** Pulls `replica` from `peer`, unless a pull of it is under way already. */
-  async #pull(peer: string, replica: DocReplica): Promise<void> {
-    if (!this.#pulls.claim(replica.name, peer)) return
-    await this.#startSync(peer, replica)
-  }
-
-  /** A sync start the link refused, sent again: only if the pull is still ours or free. */
-  async #retryStart(peer: string, doc: string): Promise<boolean> {
-    const replica = this.#loaded(doc)
-    if (!replica) return true
-    const holder = this.#pulls.peerOf(doc)
-    if (holder !== peer && (holder !== undefined || !this.#pulls.claim(doc, peer))) return true
-    let refused = false
-    await this.#guard(doc, peer, 'resend', async () => {
-      refused = (await this.#startSync(peer, replica)) === 'refused'
-    })
-    return !refused
-  }
-
-  async #session(peer: string, replica: DocReplica): Promise<Session> {
-    const state = this.#peer(peer)
-    let session = state.sessions.get(replica.name)
-    if (!session) {
-      const saved = await this.#deps.loadSyncState(replica.name, peer)
-      session = state.sessions.get(replica.name) ?? { sync: replica.backend.syncWith(saved), rounds: 0 }
-      state.sessions.set(replica.name, session)
-    }
-    return session
-  }
-
-  /**
-   * (Re)starts a conversation. The session is rebuilt from its saved form,
-   * which keeps what both sides are known to share but forgets what we
-   * believe we sent: a sync message lost on the way would otherwise leave
-   * Automerge sure the peer has it, and silent forever.
-   */
-  async #startSync(peer: string, replica: DocReplica): Promise<'sent' | 'refused' | 'silent'> {
-    const previous = await this.#session(peer, replica)
-    const session = { sync: replica.backend.syncWith(previous.sync.save()), rounds: 0 }
-    this.#peer(peer).sessions.set(replica.name, session)
-    const outcome = this.#sendSync(peer, replica, session, true)
-    if (outcome === 'sent') this.#pulls.sent(replica.name)
-    else if (outcome === 'silent') this.#pulls.done(replica.name, peer)
-    return outcome
-  }
-
-  #sendSync(
-    peer: string,
-    replica: DocReplica,
-    session: Session,
-    restart = false,
-  ): 'sent' | 'refused' | 'silent' {
-    if (session.rounds >= SYNC_ROUNDS_MAX) return 'silent'
-    const payload = session.sync.generate()
-    if (!payload) return 'silent'
-    session.rounds++
-    this.#metric('syncRounds', 1)
-    const vector = replica.vector
-    const frame: SyncFrame = {
-      type: 'sync',
-      doc: replica.name,
-      backend: replica.backendName,
-      // A receiver that catches up with us takes our vector as held, so we vouch only for what
-      // we have integrated: with updates still waiting on their dependencies, we vouch for nothing.
-      vector: replica.backend.hasPending() ? {} : vector,
-      restart,
-      payload,
-    }
-    if (this.#deps.send(peer, frame)) {
-      this.#evidence.sentSync(peer, replica.name, vector[this.#deps.self] ?? 0)
-      return 'sent'
-    }
-    // The conversation lost a message: it restarts once the link takes frames again.
-    this.#metric('sendsRefused', 1)
-    this.#livePeer(peer)?.backlog.owesSyncStart(replica.name)
-    if (this.#pulls.peerOf(replica.name) === peer) this.#pulls.parked(replica.name)
-    return 'refused'
-  }
-
-  async #onSync(peer: string, frame: SyncFrame): Promise<void> {
-    const replica = await this.#deps.replica(frame.doc, frame.backend as BackendName)
-    this.#pulls.progress(replica.name, peer)
-    let session = await this.#session(peer, replica)
-    if (frame.restart) {
-      session = { sync: replica.backend.syncWith(session.sync.save()), rounds: 0 }
-      this.#peer(peer).sessions.set(replica.name, session)
-    }
-    const update = session.sync.receive(frame.payload)
-    const receipt = { update, caughtUp: session.sync.caughtUp }
-    await replica.applySync(peer, receipt, frame.vector)
-    if (receipt.caughtUp) this.#pulls.done(replica.name, peer)
-    this.#heldFromVector(peer, replica, frame.vector)
-    // Not awaited (the next message need not wait for it), but a failure is reported, not swallowed.
-    this.#deps.saveSyncState(replica.name, peer, session.sync.save()).catch((error: unknown) => {
-      this.#deps.events.emit('failure', { doc: replica.name, peer, during: 'save sync state', error })
-    })
-    this.#sendSync(peer, replica, session)
   }
 
   async #onUpdates(peer: string, frame: UpdatesFrame): Promise<void> {
@@ -535,19 +376,6 @@ export class Replicator {
       this.#metric('sendsRefused', 1)
       this.#livePeer(peer)?.backlog.owesAck(ack)
     }
-  }
-
-  async #onAck(peer: string, frame: AckFrame): Promise<void> {
-    if (frame.origin !== this.#deps.self) return // I push only my own dots, so acks name only mine
-    const replica = this.#loaded(frame.doc)
-    if (!replica) return
-    const issued = replica.vector[this.#deps.self] ?? 0
-    if (frame.seqs.some((seq) => seq > issued)) this.#metric('falseClaims', 1)
-    const seqs = this.#evidence.acked(peer, frame.doc, frame.seqs, issued)
-    replica.heldBy(
-      peer,
-      seqs.map((seq) => ({ origin: frame.origin, seq })),
-    )
   }
 
   #loaded(doc: string): DocReplica | undefined {
@@ -578,11 +406,21 @@ export class Replicator {
     let state = this.#peers.get(peer)
     if (!state) {
       state = {
-        queue: new Map(),
-        queuedBytes: 0,
-        flushArmed: false,
-        needsResync: false,
-        sessions: new Map(),
+        live: new LiveQueue({
+          send: (frame) => this.#deps.send(peer, frame),
+          sent: (frame) =>
+            this.#evidence.sentLive(
+              peer,
+              frame.doc,
+              frame.entries.map((e) => e.seq),
+            ),
+          refused: () => {
+            this.#metric('sendsRefused', 1)
+            this.#peers.get(peer)?.backlog.owesVectors()
+          },
+          overflowed: () => this.#metric('resyncs', 1),
+          resync: () => this.requestVectors(peer, true),
+        }),
         diverged: false,
         lastVectorsRequestMs: Number.NEGATIVE_INFINITY,
         vectorsAskedMs: undefined,

@@ -44,6 +44,8 @@ export interface FakeReplica {
   vector: Record<string, number>
   hasGaps: boolean
   held: Array<{ peer: string; seqs: number[] }>
+  observed: number[]
+  observeOwnSeq(seq: number): void
   heldBy(peer: string, dots: Array<{ seq: number }>): void
   heldUpTo(peer: string, vector: Record<string, number>): void
   applySync(): Promise<void>
@@ -58,6 +60,10 @@ export function fakeReplica(name: string, seed: number, vector: Record<string, n
     vector,
     hasGaps: false,
     held: [],
+    observed: [],
+    observeOwnSeq(seq) {
+      replica.observed.push(seq)
+    },
     heldBy(peer, dots) {
       if (dots.length > 0) replica.held.push({ peer, seqs: dots.map((d) => d.seq) })
     },

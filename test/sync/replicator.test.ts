@@ -190,5 +190,7 @@ describe('Replicator: whom it believes about holding my dots', () => {
     await h.replicator.onFrame('q', vectors({ self: 9 })) // more than I ever issued
     await h.replicator.onFrame('q', vectors({ self: 3 }))
     expect(a.held).toEqual([{ peer: 'p', seqs: [3] }])
+    // A claim beyond what I issued is reported: my lost state must not be issued again.
+    expect(a.observed).toEqual([9])
   })
 })
