@@ -40,6 +40,12 @@ export class OpOutcomes {
   done = 0
   failed = 0
   unexplained = 0
+  /** Failures the faults explain. */
+  explained = 0
+  /** Operations handed to a running node, with whether they settled. */
+  readonly #issued: Array<{ node: string; issuedAtMs: number; settled: boolean }> = []
+  /** Per node, when it last crashed: an operation in flight then never hears back, and that is expected. */
+  readonly #lastCrashMs = new Map<string, number>()
   readonly #intervals: Array<[number, number]> = []
   #disturbedSinceMs: number | undefined
   readonly #storeFaulted = new Set<string>()
@@ -63,6 +69,8 @@ export class OpOutcomes {
       this.#point(r.t)
     } else if (r.k !== 'node') {
       return
+    } else if (r.what === 'crash') {
+      this.#lastCrashMs.set(r.node, r.t)
     }
     const disturbed =
       sim.network.cutLinks().length > 0 ||
@@ -85,6 +93,28 @@ export class OpOutcomes {
   #disturbedWithin(fromMs: number, toMs: number): boolean {
     if (this.#disturbedSinceMs !== undefined && this.#disturbedSinceMs <= toMs) return true
     return this.#intervals.some(([a, b]) => a <= toMs && b >= fromMs - disturbedGraceMs)
+  }
+
+  /** An operation was handed to `node`; call the returned function once it settles. */
+  issued(node: string, issuedAtMs: number): () => void {
+    const op = { node, issuedAtMs, settled: false }
+    if (this.#issued.length < intervalsMax) this.#issued.push(op)
+    return () => {
+      op.settled = true
+    }
+  }
+
+  /**
+   * Whether a run that acknowledged nothing is explained by its faults: every
+   * operation failed for an explained reason, or was in flight on a node
+   * that crashed. Otherwise (writes rejected for no reason, or hanging on a
+   * live node) acknowledging nothing is itself a failure.
+   */
+  nothingAckedExplained(): boolean {
+    const silent = this.#issued.filter(
+      (op) => !op.settled && (this.#lastCrashMs.get(op.node) ?? -1) < op.issuedAtMs,
+    ).length
+    return silent === 0 && this.explained === this.failed
   }
 
   /** Whether the faults injected explain `error` from an operation on `node` issued at `issuedAtMs`. */

@@ -28,6 +28,8 @@ export interface CounterNode extends SimNodeLike {
   total(): number
   /** This node's view of `origin`'s count. */
   countOf(origin: string): number
+  /** Background writes of its state that failed (each retried on the next heartbeat). */
+  storeErrors(): number
 }
 
 const formatVersion = 1
@@ -70,7 +72,17 @@ export async function counterNode(ctx: SimNodeContext<CounterOptions>): Promise<
   const lostPeers = new Set<string>()
   let stopped = false
 
+  /** Writes that failed (an injected storage fault): counted, and the whole state is written again on the next tick. */
+  let storeErrors = 0
+  let dirty = false
   const persist = () => store.putMeta(metaKey, encode(counts))
+  const persistInBackground = () => {
+    dirty = false
+    persist().catch(() => {
+      storeErrors++
+      dirty = true
+    })
+  }
   const merge = (incoming: Map<string, number>) => {
     let changed = false
     for (const [origin, n] of incoming) {
@@ -79,11 +91,12 @@ export async function counterNode(ctx: SimNodeContext<CounterOptions>): Promise<
         changed = true
       }
     }
-    if (changed) void persist()
+    if (changed) persistInBackground()
   }
   const gossip = (peer: string) => transport.send(peer, encode(counts))
   const heartbeat = () => {
     if (stopped) return
+    if (dirty) persistInBackground()
     for (const peer of pick(transport.connected(), fanout, env)) gossip(peer)
     env.clock.setTimer(heartbeatMs, heartbeat)
   }
@@ -122,5 +135,6 @@ export async function counterNode(ctx: SimNodeContext<CounterOptions>): Promise<
     encoded: () => new TextDecoder().decode(encode(counts).subarray(1)),
     total: () => [...counts.values()].reduce((a, b) => a + b, 0),
     countOf: (origin) => counts.get(origin) ?? 0,
+    storeErrors: () => storeErrors,
   }
 }

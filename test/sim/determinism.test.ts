@@ -67,6 +67,7 @@ describe('determinism', () => {
         'dup',
         'timer',
         'op',
+        'op-done',
         'fault',
       ]),
     )
