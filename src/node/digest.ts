@@ -5,6 +5,7 @@
  * sync until the next change, and the periodic full exchange catches them.
  */
 import type { VersionVector } from '../../store/store.ts'
+import { fnv1aText } from '../env/fnv1a.ts'
 import { canonicalVector } from '../sync/version-vector.ts'
 
 export function vectorsDigest(docs: ReadonlyArray<{ name: string; vector: VersionVector }>): number {
@@ -13,12 +14,7 @@ export function vectorsDigest(docs: ReadonlyArray<{ name: string; vector: Versio
     .filter((line) => !line.endsWith('={}'))
     .sort()
     .join('\n')
-  let h = 0x811c9dc5
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i)
-    h = Math.imul(h, 0x01000193) >>> 0
-  }
-  return h >>> 0
+  return fnv1aText(text)
 }
 
 /** A document as the digest cache sees it: `vectorVersion` moves whenever `vector` may have changed. */
