@@ -61,9 +61,17 @@ export class Pulls {
     return false
   }
 
-  /** Claims the pull of `doc` for `peer`; false if some pull of it is under way (from any peer). */
+  /**
+   * Claims the pull of `doc` for `peer`; false if a pull of it is under way.
+   * A pull whose peer already missed one timeout (resent at least once) may be
+   * taken over by another peer: a peer that claims a document but never
+   * answers (crashed, or lying about what it holds) must not keep the others
+   * from serving it.
+   */
   claim(doc: string, peer: string): boolean {
-    if (this.#pulls.has(doc)) return false
+    const current = this.#pulls.get(doc)
+    if (current && (current.peer === peer || current.attempts === 0)) return false
+    current?.timer?.cancel()
     this.#pulls.set(doc, { peer, attempts: 0, sentMs: this.#deps.env.clock.now(), timer: undefined })
     return true
   }

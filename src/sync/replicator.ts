@@ -77,7 +77,7 @@ export type ReplicatorEvents = {
   converged: (event: { peer: string }) => void
   metric: (name: ReplicatorMetric, value: number) => void
   /** Work on one document failed; the node tells bad peer input from a conflict or a local fault. */
-  failure: (event: { doc: string; peer: string; during: string; error: unknown }) => void
+  failure: (event: { doc?: string; peer: string; during: string; error: unknown }) => void
 }
 
 interface PeerState {
@@ -183,6 +183,7 @@ export class Replicator {
           ack: (ack) => this.#deps.send(peer, { type: 'ack', ...ack }),
           syncStart: (doc) => this.#conversations.retryStart(peer, doc),
         })
+        .catch((error: unknown) => this.#deps.events.emit('failure', { peer, during: 'resend', error }))
         .finally(() => {
           state.retrying = false
         })

@@ -117,6 +117,26 @@ describe('Replicator: pulls resent on the measured round trip', () => {
   })
 })
 
+describe('Replicator: a peer that never answers', () => {
+  it('loses the pull of a document to another peer once it missed a timeout', async () => {
+    const h = harness({ replicas: [fakeReplica('a', 1)], peers: ['liar', 'q'] })
+    const claim = (peer: string) =>
+      h.replicator.onFrame(peer, {
+        type: 'vectors',
+        reply: true,
+        docs: [{ name: 'a', backend: 'yjs', vector: { x: 9 } }],
+      })
+    await claim('liar')
+    await claim('q') // the liar's pull is young: no second pull
+    expect(syncStarts(h.sent).map(([peer]) => peer)).toEqual(['liar'])
+    h.clock.advance(1_000) // the liar missed its timeout (resent once)
+    await h.settle()
+    await claim('q')
+    expect(syncStarts(h.sent).map(([peer]) => peer)).toEqual(['liar', 'liar', 'q'])
+    expect(h.replicator.pendingWork()).toEqual(['a: pull from q (attempt 1)'])
+  })
+})
+
 describe('Replicator: anti-entropy', () => {
   it('sends its summaries on a content mismatch that holds still, at most once per interval', () => {
     const a = fakeReplica('a', 1)
