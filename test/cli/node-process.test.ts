@@ -8,7 +8,7 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { NodeProcess, type NodeProcessOptions } from '../../src/cli/node-process.ts'
 import { silentLogger, systemEnv } from '../../src/env/index.ts'
 import { levelStore } from '../../store/index.ts'
@@ -43,13 +43,9 @@ async function docs(node: NodeProcess): Promise<string> {
   return JSON.stringify((await node.command('docs')).docs)
 }
 
-async function waitUntil(what: string, done: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!(await done())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting until ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 25))
-  }
-}
+/** How long the nodes get to reach a state over loopback (a mesh, equal documents). */
+const settleMsMax = 20_000
+const poll = { timeout: settleMsMax, interval: 25 }
 
 describe('isthmus node processes', () => {
   it('a node killed with SIGKILL mid-writes restarts on its data folder and catches up', async () => {
@@ -62,10 +58,11 @@ describe('isthmus node processes', () => {
       peers: [...n1.addresses, ...n2.addresses],
     }
     const n3 = await spawnNode(n3Options)
-    await waitUntil('a full mesh', async () => {
+    // A full mesh: every node reaches the other two and itself.
+    await vi.waitFor(async () => {
       const views = await Promise.all([n1, n2, n3].map((n) => n.command('view')))
-      return views.every((r) => (r.view as { reachable: string[] }).reachable.length === 3)
-    })
+      expect(views.map((r) => (r.view as { reachable: string[] }).reachable.length)).toEqual([3, 3, 3])
+    }, poll)
     await n1.command('write plan created-by n1')
     await n1.command('write-automerge notes created-by n1')
 
@@ -90,10 +87,10 @@ describe('isthmus node processes', () => {
 
     const n3Again = await spawnNode({ ...n3Options, listen: portOf(n3) })
     expect(n3Again.id).toBe(n3.id)
-    await waitUntil('identical documents on all three', async () => {
-      const texts = await Promise.all([n1, n2, n3Again].map(docs))
-      return texts.every((t) => t === texts[0])
-    })
+    await vi.waitFor(async () => {
+      const [a, b, c] = await Promise.all([n1, n2, n3Again].map(docs))
+      expect([b, c]).toEqual([a, a])
+    }, poll)
     const final = (await n3Again.command('docs')).docs as {
       plan: { data: Record<string, unknown> }
       notes: Record<string, unknown>
