@@ -152,13 +152,17 @@ export class AgentNode {
     } catch (error) {
       // Found over real libp2p (a listen port in use): a start that fails must not keep the
       // store open, or its lock refuses every retry in this process (StoreLockedError).
-      await this.#transport.stop().catch(() => undefined)
-      await this.#store.close().catch(() => undefined)
+      // Their own failures are logged, not thrown: the caller must see why the start failed.
+      const cleanupFailed = (what: string) => (cleanup: unknown) =>
+        this.#env.log.log('warn', `after a failed start, ${what} failed too`, { error: String(cleanup) })
+      await this.#transport.stop().catch(cleanupFailed('stopping the transport'))
+      await this.#store.close().catch(cleanupFailed('closing the store'))
       throw error
     }
     this.#running = true
     this.#replayStart()
     this.#armHeartbeat()
+    this.#work?.start()
   }
 
   /** What arrived while the node started, in order; after an overflow, every peer is asked for vectors. */
