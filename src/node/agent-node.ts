@@ -162,7 +162,6 @@ export class AgentNode {
     this.#running = true
     this.#replayStart()
     this.#armHeartbeat()
-    this.#work?.start()
   }
 
   /** What arrived while the node started, in order; after an overflow, every peer is asked for vectors. */
