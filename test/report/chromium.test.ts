@@ -34,6 +34,7 @@ async function report(name: string, args: string[], seed: number): Promise<strin
 
 interface Rendered {
   verdict: string
+  verdictClass: string
   canvases: Array<{ width: number; height: number }>
   problems: string[]
   screenshot: string
@@ -52,6 +53,7 @@ async function render(path: string): Promise<Rendered> {
   await page.goto(pathToFileURL(path).href)
   await page.waitForSelector('.uplot canvas')
   const verdict = (await page.textContent('#verdict')) ?? ''
+  const verdictClass = (await page.getAttribute('#verdict', 'class')) ?? ''
   const canvases = await page.$$eval('.chart canvas', (els) =>
     els.map((el) => ({
       width: (el as unknown as { width: number }).width,
@@ -61,7 +63,7 @@ async function render(path: string): Promise<Rendered> {
   const screenshot = path.replace(/\.html$/, '.png')
   await page.screenshot({ path: screenshot, fullPage: true })
   await page.close()
-  return { verdict, canvases, problems, screenshot }
+  return { verdict, verdictClass, canvases, problems, screenshot }
 }
 
 beforeAll(async () => {
@@ -91,6 +93,21 @@ describe('the HTML report in headless Chromium', () => {
     expect(page.problems).toEqual([])
     expect(page.verdict).toMatch(/^FAIL: \d+ violations$/)
     expect(page.canvases).toHaveLength(3)
+  })
+
+  it('renders a trace cut short as "no verdict", in neither pass nor fail colours', async () => {
+    const lines: string[] = []
+    await runSeed(resolveRunSpec(parseSimArgs(['--scenario', 'partition-heal'])), 42, {
+      sink: (line) => lines.push(line),
+    })
+    const builder = new ReportBuilder()
+    for (const line of lines.slice(0, Math.floor(lines.length / 2))) builder.line(line)
+    const path = join(dir, 'truncated.html')
+    writeReport(builder.finish(), path)
+    const page = await render(path)
+    expect(page.problems).toEqual([])
+    expect(page.verdict).toMatch(/^NO VERDICT: the trace ends before the run did/)
+    expect(page.verdictClass).toBe('verdict unknown')
   })
 
   it('renders a 20-node crash-restart run without pair rows', async () => {
