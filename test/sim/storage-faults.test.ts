@@ -17,6 +17,7 @@ import {
   type TraceRecord,
   type WorkloadOp,
 } from '../../sim/index.ts'
+import { compactingStore } from '../../sim/scenarios/index.ts'
 import { seededRandom } from '../../src/env/seeded-random.ts'
 import type { AgentNode } from '../../src/node/agent-node.ts'
 import { logKey, snapKey } from '../../store/keys.ts'
@@ -188,6 +189,40 @@ describe('corrupt(id, { records }): rot while down, never every copy', () => {
       .map((l) => JSON.parse(l))
       .find((r) => r.k === 'fault' && r.fault === 'corrupt' && r.args[0] === 'n2')
     expect(skipped?.skipped).toMatch(/n2 is running/)
+    await sim.stop()
+  })
+})
+
+describe('compacting stores', () => {
+  it('named scenarios run with thresholds that compact every node many times, recorded in the trace', async () => {
+    const lines: string[] = []
+    const sim = await Simulation.create({
+      seed: 2,
+      nodes: 3,
+      storeOptions: compactingStore,
+      trace: { sink: (l) => lines.push(l) },
+    })
+    const write = applyWrite()
+    for (let i = 0; i < 20; i++) {
+      const op: WorkloadOp = {
+        atMs: 0,
+        node: `n${1 + (i % 3)}`,
+        op: 'write',
+        args: { doc: 'plan', backend: 'yjs', key: 'k', value: 'v' },
+      }
+      await sim.until(write(sim.node(op.node), op, sim))
+    }
+    await sim.runUntilQuiet({ maxMs: 10_000 })
+    for (const id of sim.ids) {
+      const keys = ((await sim.rawStore(id)?.keys().all()) ?? []) as string[]
+      // 20 updates against a threshold of 4 entries: the log was folded into a snapshot again and again.
+      expect(keys).toContain(snapKey('plan'))
+      expect(keys.filter((k) => k.includes('!log!')).length).toBeLessThanOrEqual(
+        compactingStore.compactCount ?? 0,
+      )
+    }
+    expect(JSON.parse(lines[0] as string).options.store).toEqual(compactingStore)
+    expect(sim.check().ok).toBe(true)
     await sim.stop()
   })
 })
