@@ -18,6 +18,10 @@ import type { ClusterView, MemberView } from '../membership/membership.ts'
 import { Membership } from '../membership/membership.ts'
 import { Replicator, type ReplicatorEvents } from '../sync/replicator.ts'
 import { decodeFrame, encodeFrame, type Frame, WireDecodeError } from '../sync/wire.ts'
+import { BOARD_DOC } from '../work/task-board.ts'
+import type { Tasks } from '../work/tasks.ts'
+import type { TaskInfo } from '../work/types.ts'
+import { WorkLayer } from '../work/work-layer.ts'
 import { type Degradation, type DegradationLevel, DegradationState, type NodeView } from './degradation.ts'
 import { nodeVector, VectorsDigestCache } from './digest.ts'
 import { type NodeErrorEvent, reportFailure } from './failures.ts'
@@ -46,6 +50,8 @@ export type NodeEvents = {
   error: (event: NodeErrorEvent) => void
   /** The degradation level or its reasons changed (DESIGN.md §4; src/node/degradation.ts). */
   degradation: (degradation: Degradation) => void
+  /** A task's derived state changed, by a local write or one from a peer (issue 10, src/work). */
+  task: (task: TaskInfo) => void
 }
 
 /** What `corrupt` reports: the store's skipped records, and the documents that lost content. */
@@ -85,6 +91,8 @@ export class AgentNode {
   /** Documents found damaged while loading (reported once start() has loaded them all). */
   #damage: DocDamage[] = []
   readonly #digestCache = new VectorsDigestCache()
+  /** The task board, node.tasks and the runner (issue 10, src/work); opened in #wire. */
+  #work: WorkLayer | undefined
 
   constructor(init: {
     env: Env
@@ -162,6 +170,7 @@ export class AgentNode {
     this.#running = true
     this.#replayStart()
     this.#armHeartbeat()
+    this.#work?.start()
   }
 
   /** What arrived while the node started, in order; after an overflow, every peer is asked for vectors. */
@@ -313,6 +322,32 @@ export class AgentNode {
       saveSyncState: (doc, peer, state) => this.#store.putMeta(syncStateKey(doc, peer), state),
       events: replicatorEvents,
     })
+    // --- issue 10 (work): the board is a document of the node's own, opened once the others are loaded ---
+    this.#work = new WorkLayer({
+      env,
+      self: id,
+      openBoard: async () => (await docs.handle(BOARD_DOC, 'yjs')) as DocHandle<Y.Doc>,
+      boardStored: docs.loaded().some((replica) => replica.name === BOARD_DOC),
+      onBoardChange: (listener) => docs.emitter(BOARD_DOC).on('change', listener),
+      options: this.#options,
+      node: this,
+      view: () => this.view(),
+      emitTask: (task) => this.#events.emit('task', task),
+      onViewChange: (listener) => [
+        this.on('member', listener),
+        this.on('partition', listener),
+        this.on('heal', listener),
+      ],
+      tickMs: this.#options.heartbeatMs,
+    })
+    await this.#work.openIfNeeded()
+    // --- end issue 10 (work) ---
+  }
+
+  /** The replicated task board (DESIGN §3): submit, get, list, result, cancel. */
+  get tasks(): Tasks {
+    if (!this.#work) throw new NodeStoppedError('start the node before using tasks')
+    return this.#work.tasks
   }
 
   /**
@@ -442,6 +477,8 @@ export class AgentNode {
     if (!this.#running) return
     this.#running = false
     this.#heartbeatTimer?.cancel()
+    // Runs are aborted first: nothing writes to the board once its replica stops.
+    this.#work?.stop()
     this.#replicator?.stop()
     for (const replica of this.#docs?.loaded() ?? []) {
       // A write still failing is logged by storeFailed already; stopping must not wait for the disk.

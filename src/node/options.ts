@@ -6,6 +6,7 @@ import type { Store } from '../../store/store.ts'
 import type { Transport } from '../../transport/transport.ts'
 import type { Env } from '../env/types.ts'
 import { NodeOptionsError } from '../errors.ts'
+import type { TaskHandler } from '../work/types.ts'
 
 export interface NodeOptions {
   transport: Transport
@@ -28,6 +29,10 @@ export interface NodeOptions {
   deadAfterMs?: number
   /** Who may take over work while split. Default 'majority'. */
   partitionPolicy?: 'majority' | 'availability'
+  /** Task handlers by kind (DESIGN §3): what this node can run from the task board. */
+  handlers?: Record<string, TaskHandler>
+  /** Under 'majority': how long a claim outlives its owner's loss of the majority. Default 1000. */
+  leaseMs?: number
   /** Time, timers, randomness and logs. Default: the system's. The simulator passes virtual ones. */
   env?: Env
   /** Names the node's default store folder, `./.isthmus/<name>` (the `isthmus` entry's createNode). Default 'default'. */
@@ -42,6 +47,8 @@ export interface ResolvedOptions {
   acceptablePauseMs: number
   deadAfterMs: number
   partitionPolicy: 'majority' | 'availability'
+  handlers: Readonly<Record<string, TaskHandler>>
+  leaseMs: number
 }
 
 const knownKeys = new Set([
@@ -56,6 +63,7 @@ const knownKeys = new Set([
   'partitionPolicy',
   'env',
   'handlers',
+  'leaseMs',
   'name',
 ])
 
@@ -112,6 +120,8 @@ export function resolveOptions(options: NodeOptions): ResolvedOptions {
     acceptablePauseMs: positive(problems, 'acceptablePauseMs', options.acceptablePauseMs, heartbeatMs),
     deadAfterMs: positive(problems, 'deadAfterMs', options.deadAfterMs, heartbeatMs * 20),
     partitionPolicy: options.partitionPolicy ?? 'majority',
+    handlers: handlersOf(problems, options.handlers),
+    leaseMs: positive(problems, 'leaseMs', options.leaseMs, 1000),
   }
   if (resolved.partitionPolicy !== 'majority' && resolved.partitionPolicy !== 'availability') {
     problems.push(
@@ -120,4 +130,19 @@ export function resolveOptions(options: NodeOptions): ResolvedOptions {
   }
   if (problems.length > 0) throw new NodeOptionsError(problems)
   return resolved
+}
+
+/** `handlers`: an object of kind → { run() } (a copy, so later edits by the caller do not reach the node). */
+function handlersOf(problems: string[], value: unknown): Record<string, TaskHandler> {
+  if (value === undefined) return {}
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    problems.push('handlers must be an object of kind → { run(task, ctx) }')
+    return {}
+  }
+  const handlers: Record<string, TaskHandler> = {}
+  for (const [kind, handler] of Object.entries(value)) {
+    if (!hasMethods(handler, ['run'])) problems.push(`handlers.${kind} must have a run(task, ctx) function`)
+    else handlers[kind] = handler as TaskHandler
+  }
+  return handlers
 }

@@ -94,7 +94,8 @@ export function deriveTask(events: Iterable<TaskEvent>): TaskState | undefined {
   // A run writes one finish; should it hold several, its first (by seq) counts, everywhere alike.
   const accepted = winner && firstOf(sorted.completions.filter((c) => sameToken(c, winner)))
   const acceptedFailure = winner && firstOf(sorted.failures.filter((f) => sameToken(f, winner)))
-  const finalFailure = winner && firstOf(sorted.attemptFailures.filter((a) => a.final && sameToken(a, winner)))
+  const finalFailure =
+    winner && firstOf(sorted.attemptFailures.filter((a) => a.final && sameToken(a, winner)))
   const status = statusOf({
     completed: accepted !== undefined,
     failed: acceptedFailure !== undefined,

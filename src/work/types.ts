@@ -6,6 +6,7 @@ import type { BackendName } from '../../crdt/backend.ts'
 import type { DocHandle } from '../docs/doc-handle.ts'
 import type { Env } from '../env/types.ts'
 import type { ClusterView } from '../membership/membership.ts'
+import type { Degradation } from '../node/degradation.ts'
 import type { DuplicateRun } from './board-model.ts'
 import type { CheckpointEvent, TaskEvent } from './task-events.ts'
 import type { TaskStatus } from './task-lifecycle.ts'
@@ -56,12 +57,8 @@ export interface ListFilter {
   kind?: string
 }
 
-/** How much a node can do now (DESIGN §4): handlers read it to do less. */
-export interface Degradation {
-  level: 'full' | 'degraded' | 'minimal'
-  /** Short causes: 'minority side', 'no reachable peer', 'breaker open: summarize'. */
-  reasons: string[]
-}
+/** How much a node can do now (DESIGN §4): handlers read it to do less (the node's own type). */
+export type { Degradation } from '../node/degradation.ts'
 
 /** The node as a handler sees it (a narrow face of AgentNode, so this layer does not import the node). */
 export interface TaskNode {

@@ -31,7 +31,10 @@ describe('board model', () => {
         fc.integer(),
         (events, dupIndexes, seed) => {
           const dups = dupIndexes.map((i) => structuredClone(events[i % events.length] as TaskEvent))
-          const shuffled = fc.sample(fc.shuffledSubarray([...events, ...dups], { minLength: events.length + dups.length }), { seed, numRuns: 1 })[0] as TaskEvent[]
+          const shuffled = fc.sample(
+            fc.shuffledSubarray([...events, ...dups], { minLength: events.length + dups.length }),
+            { seed, numRuns: 1 },
+          )[0] as TaskEvent[]
           expect(deriveTask(shuffled)).toEqual(deriveTask(events))
         },
       ),
@@ -84,7 +87,9 @@ describe('board model', () => {
       fc.property(taskEvents, (events) => {
         const state = derive(events)
         const completions = new Set(
-          events.filter((e) => e.type === 'completed').map((e) => JSON.stringify([e.epoch, e.node, e.seq, e.result])),
+          events
+            .filter((e) => e.type === 'completed')
+            .map((e) => JSON.stringify([e.epoch, e.node, e.seq, e.result])),
         )
         const accepted = state.status === 'completed' ? 1 : 0
         expect(state.duplicates.length + accepted).toBe(completions.size)
@@ -101,7 +106,9 @@ describe('board model', () => {
         if (before === undefined) return
         expect(after).toBeDefined()
         const a = after as NonNullable<typeof after>
-        expect(compareTokens(a, before) > 0 || (compareTokens(a, before) === 0 && a.seq >= before.seq)).toBe(true)
+        expect(compareTokens(a, before) > 0 || (compareTokens(a, before) === 0 && a.seq >= before.seq)).toBe(
+          true,
+        )
       }),
       params,
     )
@@ -118,7 +125,14 @@ describe('board model', () => {
       { type: 'stepDone', epoch: 2, node: 'n2', seq: 1, name: 'fetch', result: 42 },
     ]
     const state = derive(events)
-    expect(state.history.map((e) => e.type)).toEqual(['submitted', 'claimed', 'checkpoint', 'claimed', 'stepDone', 'completed'])
+    expect(state.history.map((e) => e.type)).toEqual([
+      'submitted',
+      'claimed',
+      'checkpoint',
+      'claimed',
+      'stepDone',
+      'completed',
+    ])
     expect(state).toMatchObject({ status: 'completed', owner: 'n2', epoch: 2, result: 'b', attempts: 1 })
     expect(state.steps.get('fetch')?.result).toBe(42)
     expect(state.lastCheckpoint?.state).toEqual({ page: 1 })

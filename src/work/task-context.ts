@@ -1,0 +1,132 @@
+/**
+ * One run of a task on this node, and the `ctx` its handler receives
+ * (DESIGN §3): the run's fencing token, its own event counter, its journal
+ * writes (checkpoint, durable steps) and its abort signal.
+ *
+ * Durable steps, as Temporal and Restate do them: `ctx.step(name, fn)`
+ * looks the name up in the task's journal first. A step that an earlier run
+ * completed is not run again: its journaled result is returned (a replay).
+ * Otherwise `fn` runs, and its result is written to the board (durable here
+ * before `step` resolves), so any later run, here or elsewhere, replays it.
+ */
+import type { Env } from '../env/types.ts'
+import { sleep } from '../resilience/abort.ts'
+import type { TaskState } from './board-model.ts'
+import { StepNameError } from './errors.ts'
+import type { RunToken } from './fencing.ts'
+import type { TaskBoard } from './task-board.ts'
+import type { RunScoped, TaskEvent } from './task-events.ts'
+import type { Degradation, StepOptions, TaskContext, TaskNode, TaskRef } from './types.ts'
+
+/** Steps one run may take: a handler looping on fresh step names without end is a bug. */
+export const STEPS_PER_RUN_MAX = 10_000
+
+/** A run-scoped event without the fields the run fills in. */
+type RunEventBody = TaskEvent extends infer E
+  ? E extends RunScoped
+    ? Omit<E, keyof RunScoped>
+    : never
+  : never
+
+/** A step done in this run, with its compensation (kept for the saga on failure). */
+export interface DoneStep {
+  name: string
+  result: unknown
+  compensate?: (result: unknown) => Promise<void>
+}
+
+export class TaskRun {
+  readonly taskId: string
+  readonly token: RunToken
+  /** Aborts the whole run: claim lost, task cancelled, node stopping. */
+  readonly controller = new AbortController()
+  /** Steps this run completed itself (not replays), in order. */
+  readonly done: DoneStep[] = []
+  /** Steps replayed from the journal in this run. */
+  replayed = 0
+  readonly #board: TaskBoard
+  readonly #names = new Set<string>()
+  #seq = 0
+
+  constructor(init: { taskId: string; token: RunToken; board: TaskBoard }) {
+    this.taskId = init.taskId
+    this.token = init.token
+    this.#board = init.board
+  }
+
+  /** The claim that starts the run (seq 0). */
+  claimEvent(): TaskEvent {
+    return { type: 'claimed', epoch: this.token.epoch, node: this.token.node, seq: 0 }
+  }
+
+  /** Writes one of this run's events (with its token and next seq); resolves once durable here. */
+  write(body: RunEventBody): Promise<void> {
+    const event = { ...body, epoch: this.token.epoch, node: this.token.node, seq: ++this.#seq } as TaskEvent
+    return this.#board.write(this.taskId, [event])
+  }
+
+  state(): TaskState | undefined {
+    return this.#board.state(this.taskId)
+  }
+
+  /** The `ctx` for one attempt of this run. */
+  context(init: {
+    env: Env
+    node: TaskNode
+    signal: AbortSignal
+    attempt: number
+    degradation: Degradation
+  }): TaskContext {
+    const run = this
+    return {
+      node: init.node,
+      signal: init.signal,
+      epoch: this.token.epoch,
+      attempt: init.attempt,
+      degradation: init.degradation,
+      sleep: (ms) => sleep(init.env.clock, ms, init.signal),
+      checkpoint: (state) => run.write({ type: 'checkpoint', state }),
+      get lastCheckpoint() {
+        return run.state()?.lastCheckpoint?.state
+      },
+      step: <R>(name: string, fn: () => Promise<R>, options?: StepOptions<R>) =>
+        run.#step(name, fn, init.signal, options),
+    }
+  }
+
+  async #step<R>(
+    name: string,
+    fn: () => Promise<R>,
+    signal: AbortSignal,
+    options?: StepOptions<R>,
+  ): Promise<R> {
+    if (typeof name !== 'string' || name.length === 0)
+      throw new StepNameError('a step needs a non-empty name')
+    if (this.#names.has(name))
+      throw new StepNameError(`step "${name}" ran twice in one run of ${this.taskId}`)
+    if (this.#names.size >= STEPS_PER_RUN_MAX)
+      throw new StepNameError(`more than ${STEPS_PER_RUN_MAX} steps in one run of ${this.taskId}`)
+    this.#names.add(name)
+    const journaled = this.state()?.steps.get(name)
+    if (journaled !== undefined) {
+      this.replayed++
+      return journaled.result as R
+    }
+    signal.throwIfAborted()
+    const result = await fn()
+    await this.write({ type: 'stepDone', name, result })
+    // What a replay would return: the result as the board stores it (JSON).
+    const stored = (result === undefined ? undefined : JSON.parse(JSON.stringify(result))) as R
+    const done: DoneStep = { name, result: stored }
+    if (options?.compensate) done.compensate = options.compensate as (result: unknown) => Promise<void>
+    this.done.push(done)
+    return stored
+  }
+}
+
+/** The task as its handler sees it. */
+export function taskRef(state: TaskState): TaskRef {
+  const ref: TaskRef = { id: state.id, kind: state.kind, payload: state.payload }
+  if (state.key !== undefined) ref.key = state.key
+  return ref
+}
