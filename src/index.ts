@@ -27,3 +27,30 @@ export { createNode } from './node/create-node.ts'
 export type { FailureKind, NodeErrorEvent } from './node/failures.ts'
 /** Options accepted by createNode. */
 export type { NodeOptions } from './node/options.ts'
+/** Work: the replicated task board's errors (what `node.tasks` and `ctx` reject with). */
+export {
+  StepNameError,
+  TaskCancelledError,
+  TaskFailedError,
+  TaskFencedError,
+  TaskNotFoundError,
+  TaskResultTimeoutError,
+  TaskSubmitError,
+  TaskValueError,
+} from './work/errors.ts'
+/** Work: one task's events (its history), and the task lifecycle. */
+export type { TaskEvent } from './work/task-events.ts'
+export type { TaskStatus } from './work/task-lifecycle.ts'
+/** Work: `node.tasks`. */
+export type { Tasks } from './work/tasks.ts'
+/** Work: what a caller submits and reads, what a handler implements and receives. */
+export type {
+  ListFilter,
+  StepOptions,
+  SubmitOptions,
+  TaskContext,
+  TaskHandler,
+  TaskInfo,
+  TaskNode,
+  TaskRef,
+} from './work/types.ts'
