@@ -53,4 +53,5 @@ export type {
   TaskInfo,
   TaskNode,
   TaskRef,
+  TaskView,
 } from './work/types.ts'

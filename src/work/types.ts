@@ -5,8 +5,6 @@
 import type { BackendName } from '../../crdt/backend.ts'
 import type { DocHandle } from '../docs/doc-handle.ts'
 import type { Env } from '../env/types.ts'
-import type { ClusterView } from '../membership/membership.ts'
-import type { Degradation } from '../node/degradation.ts'
 import type { DuplicateRun } from './board-model.ts'
 import type { CheckpointEvent, TaskEvent } from './task-events.ts'
 import type { TaskStatus } from './task-lifecycle.ts'
@@ -57,13 +55,36 @@ export interface ListFilter {
   kind?: string
 }
 
-/** How much a node can do now (DESIGN §4): handlers read it to do less (the node's own type). */
-export type { Degradation } from '../node/degradation.ts'
+/**
+ * How much a node can do now (DESIGN §4): handlers read it to do less. The
+ * same shape as src/node/degradation.ts's; declared here because this file
+ * must stay a leaf (createNode's options import it, and the node imports them).
+ */
+export interface Degradation {
+  level: 'full' | 'degraded' | 'minimal'
+  /** Short causes: 'minority side', 'no reachable peer', 'breaker open: summarize'. */
+  reasons: string[]
+}
+
+/** The part of `node.view()` a handler reads (AgentNode's view has more). */
+export interface TaskView {
+  self: string
+  members: ReadonlyArray<{
+    id: string
+    status: 'alive' | 'suspect' | 'dead'
+    phi: number
+    lastHeardMs: number
+  }>
+  reachable: string[]
+  partitioned: boolean
+  majority: boolean
+  degradation?: Degradation
+}
 
 /** The node as a handler sees it (a narrow face of AgentNode, so this layer does not import the node). */
 export interface TaskNode {
   readonly id: string
-  view(): ClusterView
+  view(): TaskView
   doc(name: string, options?: { backend?: BackendName }): Promise<DocHandle<unknown>>
 }
 
