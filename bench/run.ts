@@ -23,12 +23,14 @@ import { resilienceOverhead } from './resilience-overhead.ts'
 import { restartRecovery } from './restart-recovery.ts'
 import { type Benchmark, type BenchResult, formatJsonLine, formatMarkdown, formatTable } from './result.ts'
 import { simSpeed } from './sim-speed.ts'
+import { workBoard } from './work-board.ts'
 
 /** Every benchmark, in BENCHMARKS.md order. To add one: import it and list it here. */
 const benchmarks: readonly Benchmark[] = [
   durableWrites,
   healConvergence,
   failureDetection,
+  workBoard,
   restartRecovery,
   simSpeed,
   libp2pReplication,
