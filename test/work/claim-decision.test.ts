@@ -1,0 +1,78 @@
+/**
+ * The claim rule on its own: who claims a pending task, who resumes, who
+ * takes over, and who must not (minority side, a live claimant, no handler,
+ * a run already here, a finished task).
+ */
+import { describe, expect, it } from 'vitest'
+import { deriveTask, type TaskState } from '../../src/work/board-model.ts'
+import { type DecisionView, decideClaim } from '../../src/work/claim-decision.ts'
+import { rendezvousOwner } from '../../src/work/rendezvous.ts'
+import type { TaskEvent } from '../../src/work/task-events.ts'
+
+const id = 'r0000000000000000000000000000abcd'
+const members = ['n1', 'n2', 'n3']
+const owner = rendezvousOwner(id, members) as string
+const other = members.find((m) => m !== owner) as string
+
+function task(...more: TaskEvent[]): TaskState {
+  return deriveTask([{ type: 'submitted', id, kind: 'k', payload: null, atMs: 0 }, ...more]) as TaskState
+}
+
+function view(self: string, statuses: Record<string, 'alive' | 'suspect' | 'dead'> = {}): DecisionView {
+  const peers = members.filter((m) => m !== self).map((m) => ({ id: m, status: statuses[m] ?? 'alive' }))
+  const reachable = [self, ...peers.filter((p) => p.status === 'alive').map((p) => p.id)].sort()
+  return { self, reachable, majority: reachable.length * 2 > members.length, members: peers }
+}
+
+const decide = (t: TaskState, v: DecisionView, extra: Partial<Parameters<typeof decideClaim>[0]> = {}) =>
+  decideClaim({ task: t, view: v, policy: 'majority', hasHandler: true, runningHere: false, ...extra })
+
+describe('decideClaim', () => {
+  it('lets only the rendezvous owner claim a pending task', () => {
+    expect(decide(task(), view(owner))).toEqual({ claim: true, reason: 'pending' })
+    expect(decide(task(), view(other))).toEqual({ claim: false, reason: 'not the owner' })
+  })
+
+  it('resumes its own stale claim, leaves a live claimant alone, takes over a dead one', () => {
+    const claimedBy = (node: string) => task({ type: 'claimed', epoch: 1, node, seq: 0 })
+    expect(decide(claimedBy(other), view(other))).toEqual({ claim: true, reason: 'resume' })
+    expect(decide(claimedBy(other), view(owner))).toEqual({ claim: false, reason: 'owned' })
+    expect(decide(claimedBy(other), view(owner, { [other]: 'suspect' }))).toEqual({
+      claim: false,
+      reason: 'owned',
+    })
+    // With `other` dead, the owner among the live ones takes over.
+    const live = members.filter((m) => m !== other)
+    const heir = rendezvousOwner(id, live) as string
+    const heirView = view(heir, { [other]: 'dead' })
+    expect(decide(claimedBy(other), heirView)).toEqual({ claim: true, reason: 'takeover' })
+    const notHeir = live.find((m) => m !== heir) as string
+    expect(decide(claimedBy(other), view(notHeir, { [other]: 'dead' }))).toEqual({
+      claim: false,
+      reason: 'not the owner',
+    })
+  })
+
+  it('claims nothing on a minority side under majority, and does under availability', () => {
+    const alone = view(owner, Object.fromEntries(members.filter((m) => m !== owner).map((m) => [m, 'dead'])))
+    expect(decide(task(), alone)).toEqual({ claim: false, reason: 'minority side' })
+    expect(decide(task(), alone, { policy: 'availability' })).toEqual({ claim: true, reason: 'pending' })
+  })
+
+  it('never claims a finished task, one without a handler here, or one running here', () => {
+    const done = task(
+      { type: 'claimed', epoch: 1, node: other, seq: 0 },
+      { type: 'completed', epoch: 1, node: other, seq: 1, result: 1 },
+    )
+    expect(decide(done, view(other))).toEqual({ claim: false, reason: 'finished' })
+    expect(decide(task({ type: 'cancelled', node: 'n1', epoch: 0, atMs: 1 }), view(owner))).toEqual({
+      claim: false,
+      reason: 'finished',
+    })
+    expect(decide(task(), view(owner), { hasHandler: false })).toEqual({ claim: false, reason: 'no handler' })
+    expect(decide(task(), view(owner), { runningHere: true })).toEqual({
+      claim: false,
+      reason: 'running here',
+    })
+  })
+})
