@@ -5,12 +5,16 @@
  *
  * Representation: a Yjs document holding one flat Y.Map, `events`, from
  * `taskId/eventId` to the event (plain JSON). Chosen by measurement
- * (bench/work-board.ts, 1,000 tasks of four events each, same run): per
- * event written, Yjs took ~0.2 ms where Automerge took ~6 ms (30×), with half
- * the update bytes (146 B vs 296 B) and 1/49 of the heap per task (1.6 KB vs
- * 79 KB); a board of finished tasks loaded 2.4× faster. Automerge's snapshot
- * is smaller (175 B vs 543 B per task): archiving (DESIGN §4, bounded board)
- * matters more for Yjs, and is the next step.
+ * (bench/work-board.ts: 1,000 tasks of four events each, both backends in
+ * the same run, two runs): per event written, Yjs took 0.06-0.2 ms where
+ * Automerge took 2.2-6.3 ms (30-35×); Automerge's updates were 2× larger
+ * (296 B vs 146 B per event) and its heap 41-49× larger per task (79 KB vs
+ * 1.6-1.9 KB); a board of finished tasks loaded 2.4-5.5× faster in Yjs.
+ * Automerge's snapshot is smaller (175 B vs 543 B per task), so archiving
+ * (DESIGN §4, a bounded board) matters more with Yjs, and is the next step.
+ * At 10,000 finished tasks: 544 B of snapshot and ~3 KB of heap per task,
+ * ~0.3-0.5 s to load the document and ~0.34 s more for this index to derive
+ * every task at start.
  *
  * Why a flat map and not a map of task → list: two nodes that create one
  * task's list concurrently (an idempotency key submitted on both sides of a
