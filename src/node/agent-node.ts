@@ -17,7 +17,7 @@ import { decodeMembership, encodeKnownMembers, MemberDialer } from '../membershi
 import type { ClusterView, MemberView } from '../membership/membership.ts'
 import { Membership } from '../membership/membership.ts'
 import { Replicator, type ReplicatorEvents } from '../sync/replicator.ts'
-import { decodeFrame, encodeFrame, type Frame, WireDecodeError } from '../sync/wire.ts'
+import { encodeFrame, type Frame, type HeartbeatFrame } from '../sync/wire.ts'
 import { BOARD_DOC } from '../work/task-board.ts'
 import type { Tasks } from '../work/tasks.ts'
 import type { TaskInfo } from '../work/types.ts'
@@ -25,9 +25,9 @@ import { WorkLayer } from '../work/work-layer.ts'
 import { type Degradation, type DegradationLevel, DegradationState, type NodeView } from './degradation.ts'
 import { nodeVector, VectorsDigestCache } from './digest.ts'
 import { type NodeErrorEvent, reportFailure } from './failures.ts'
+import { FrameLink } from './frame-link.ts'
 import { type MetricsSource, NodeMetrics } from './metrics.ts'
 import type { ResolvedOptions } from './options.ts'
-import { StartBuffer } from './start-buffer.ts'
 
 export type NodeEvents = {
   member: (view: MemberView) => void
@@ -86,8 +86,8 @@ export class AgentNode {
   #heartbeatTimer: Timer | undefined
   #heartbeatSeq = 0
   #running = false
-  /** Frames and connects that arrive between the transport's start and the end of wiring. */
-  #startBuffer: StartBuffer | undefined
+  /** Frames in and out; what arrives while the node starts is kept and replayed. */
+  readonly #link: FrameLink
   /** Documents found damaged while loading (reported once start() has loaded them all). */
   #damage: DocDamage[] = []
   readonly #digestCache = new VectorsDigestCache()
@@ -112,6 +112,16 @@ export class AgentNode {
       () => this.#metricsSource(),
       () => this.#docs?.loaded() ?? [],
     )
+    this.#link = new FrameLink({
+      env: init.env,
+      transport: init.transport,
+      metrics: this.metricsState,
+      running: () => this.#running,
+      heartbeat: (from, frame) => this.#onHeartbeat(from, frame),
+      frame: (from, frame) => this.#onReplicationFrame(from, frame),
+      connect: (peer) => this.#onConnect(peer),
+      disconnect: (peer) => this.#onDisconnect(peer),
+    })
   }
 
   /** The node's clock, random and log (virtual in the simulator): what `policy(node.env)` runs on. */
@@ -131,7 +141,7 @@ export class AgentNode {
     this.#damage = []
     // A corrupt identity record reads as absent: the transport would mint a new id.
     const identityCorrupt = report.corrupt.some((r) => r.key === metaRecordKey(IDENTITY_META))
-    this.#startBuffer = new StartBuffer()
+    this.#link.starting()
     try {
       const { id } = await this.#transport.start({
         env: this.#env,
@@ -145,14 +155,7 @@ export class AgentNode {
           },
           save: (bytes) => this.#store.putMeta(IDENTITY_META, bytes),
         },
-        events: {
-          frame: (from, bytes) =>
-            this.#startBuffer ? this.#startBuffer.frame(from, bytes) : this.#onFrame(from, bytes),
-          connect: (peer) =>
-            this.#startBuffer ? this.#startBuffer.link('connect', peer) : this.#onConnect(peer),
-          disconnect: (peer) =>
-            this.#startBuffer ? this.#startBuffer.link('disconnect', peer) : this.#onDisconnect(peer),
-        },
+        events: this.#link.events,
       })
       this.#id = id
       await this.#wire(id)
@@ -168,25 +171,9 @@ export class AgentNode {
       throw error
     }
     this.#running = true
-    this.#replayStart()
+    this.#link.started()
     this.#armHeartbeat()
     this.#work?.start()
-  }
-
-  /** What arrived while the node started, in order; after an overflow, every peer is asked for vectors. */
-  #replayStart(): void {
-    const buffer = this.#startBuffer
-    this.#startBuffer = undefined
-    if (!buffer) return
-    for (const event of buffer.drain()) {
-      if (event.kind === 'frame') this.#onFrame(event.from, event.bytes)
-      else if (event.kind === 'connect') this.#onConnect(event.peer)
-      else this.#onDisconnect(event.peer)
-    }
-    if (buffer.dropped > 0) {
-      this.metricsState.count('startFramesDropped', buffer.dropped)
-      for (const peer of this.#transport.connected()) this.#onConnect(peer)
-    }
   }
 
   #onDisconnect(peer: string): void {
@@ -314,7 +301,7 @@ export class AgentNode {
     this.#replicator = new Replicator({
       self: id,
       env,
-      send: (peer, frame) => this.#send(peer, frame),
+      send: (peer, frame) => this.#link.send(peer, frame),
       connected: () => this.#transport.connected(),
       replica: (name, backend) => docs.replica(name, backend),
       replicas: () => docs.loaded(),
@@ -517,7 +504,7 @@ export class AgentNode {
       ...membership.heartbeatBody(this.#transport.addresses()),
     }
     const bytes = encodeFrame(frame)
-    for (const peer of this.#transport.connected()) this.#sendBytes(peer, bytes)
+    for (const peer of this.#transport.connected()) this.#link.sendBytes(peer, bytes)
     this.#replicator?.tick()
   }
 
@@ -530,48 +517,18 @@ export class AgentNode {
     this.#replicator?.connected(peer)
   }
 
-  #onFrame(from: string, bytes: Uint8Array): void {
-    this.metricsState.received(bytes.length)
-    let frame: Frame
-    try {
-      frame = decodeFrame(bytes)
-    } catch (error) {
-      const reason = error instanceof WireDecodeError ? 'malformed' : 'decoder-error'
-      this.metricsState.dropped(reason)
-      this.#env.log.log('warn', 'dropped a frame', { from, reason, error: String(error) })
-      return
-    }
-    if (!this.#running) return
-    this.#observe(from, frame)
-    if (frame.type === 'heartbeat') {
-      const ours = this.#digest()
-      this.metricsState.heartbeat(from, frame.digest, ours, this.#env.clock.now())
-      this.#membership?.onHeartbeat(from, frame)
-      const digests = { vectors: frame.digest, content: frame.contentDigest }
-      this.#replicator?.heartbeatSeen(from, digests, ours, this.#options.heartbeatMs * 2)
-      return
-    }
+  #onHeartbeat(from: string, frame: HeartbeatFrame): void {
+    const ours = this.#digest()
+    this.metricsState.heartbeat(from, frame.digest, ours, this.#env.clock.now())
+    this.#membership?.onHeartbeat(from, frame)
+    const digests = { vectors: frame.digest, content: frame.contentDigest }
+    this.#replicator?.heartbeatSeen(from, digests, ours, this.#options.heartbeatMs * 2)
+  }
+
+  #onReplicationFrame(from: string, frame: Exclude<Frame, HeartbeatFrame>): void {
     // Per-document failures are reported inside; what reaches here concerns the frame as a whole.
     this.#replicator
       ?.onFrame(from, frame)
       .catch((error: unknown) => this.#failure({ during: frame.type, peer: from, error }))
-  }
-
-  // What a peer says it holds, for the replication-lag metrics (heartbeat digests are noted above).
-  #observe(from: string, frame: Frame): void {
-    const nowMs = this.#env.clock.now()
-    if (frame.type === 'vectors') this.metricsState.peerVectors(from, frame.docs, true, nowMs)
-    else if (frame.type === 'sync')
-      this.metricsState.peerVectors(from, [{ name: frame.doc, vector: frame.vector }], false, nowMs)
-  }
-
-  #send(peer: string, frame: Frame): boolean {
-    return this.#sendBytes(peer, encodeFrame(frame))
-  }
-
-  #sendBytes(peer: string, bytes: Uint8Array): boolean {
-    const sent = this.#transport.send(peer, bytes)
-    if (sent) this.metricsState.sent(bytes.length)
-    return sent
   }
 }
