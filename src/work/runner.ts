@@ -253,9 +253,11 @@ export class Runner {
           backoffDelayMs(attempt - 1, backoff, this.#env.random),
           run.controller.signal,
         )
-      } catch {
+      } catch (reason) {
+        // Aborted while waiting to retry: stopped, as above.
         this.stats.aborted++
-        return // aborted while waiting to retry: stopped, as above
+        this.#env.log.log('debug', 'task run stopped', { task: run.taskId, reason: String(reason) })
+        return
       }
     }
   }

@@ -61,6 +61,9 @@ describe('tasks on real nodes', () => {
       'running',
       'completed',
     ])
+    // The board converges like any document: the simulator's checkers (convergence included) hold.
+    await sim.runUntilQuiet({ maxMs: 10_000 })
+    expect(sim.check()).toMatchObject({ ok: true, violations: [] })
     await sim.stop()
   })
 
