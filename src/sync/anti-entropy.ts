@@ -14,6 +14,7 @@
  * mismatch persists (a backend conflict cannot be repaired by syncing).
  */
 import type { DocBackend } from '../../crdt/backend.ts'
+import { fnv1a, fnv1aOffsetBasis } from '../env/fnv1a.ts'
 import { SUMMARIES_PER_FRAME_MAX, type SummariesFrame } from './wire.ts'
 
 /** Least time between two rounds with one peer: a round costs ~6 bytes a document. */
@@ -32,16 +33,6 @@ interface Cached {
   version: number
   /** undefined: the document is empty (not announced, as the vectors digest leaves out empty vectors). */
   hash: number | undefined
-}
-
-/** FNV-1a over bytes: a 32-bit hash, where a collision only delays a repair until the content moves again. */
-export function fnv1a(bytes: Uint8Array, seed = 0x811c9dc5): number {
-  let h = seed
-  for (let i = 0; i < bytes.length; i++) {
-    h ^= bytes[i] as number
-    h = Math.imul(h, 0x01000193) >>> 0
-  }
-  return h >>> 0
 }
 
 const utf8 = new TextEncoder()
@@ -73,7 +64,8 @@ export class ContentDigests {
       this.#stale = true
     }
     if (this.#stale) {
-      let h = 0x811c9dc5
+      // A collision only delays a repair until the content moves again.
+      let h = fnv1aOffsetBasis
       for (const name of [...this.#cache.keys()].sort()) {
         const hash = this.#cache.get(name)?.hash
         if (hash === undefined) continue
