@@ -367,6 +367,8 @@ export class AgentNode {
         reasons.push(`${replica.name}: ${replica.unsettledWrites} writes unsettled`)
       if (replica.backend.hasPending()) reasons.push(`${replica.name}: pending dependencies`)
     }
+    // Task runs in progress here (issue 10): runUntilQuiet waits for them too (DESIGN §3).
+    reasons.push(...(this.#work?.pendingWork() ?? []))
     return reasons
   }
 

@@ -128,6 +128,14 @@ export class Runner {
     return [...this.#runs.keys()]
   }
 
+  /** What keeps this node's work from being settled: runs in progress, claims being written. */
+  pendingWork(): string[] {
+    const reasons: string[] = []
+    if (this.#runs.size > 0) reasons.push(`tasks: ${this.#runs.size} running here`)
+    if (this.#claiming.size > 0) reasons.push(`tasks: ${this.#claiming.size} claims in flight`)
+    return reasons
+  }
+
   /** Considers every unfinished task (on a view change and each tick). */
   scan(): void {
     if (!this.#running) return

@@ -104,6 +104,11 @@ export class WorkLayer {
     return board
   }
 
+  /** For the node's pendingWork(): runs in progress and claims being written here (none before the board opens). */
+  pendingWork(): string[] {
+    return this.#runner?.pendingWork() ?? []
+  }
+
   /** Starts running tasks once the node runs (the runner reads its view). */
   start(): void {
     this.#started = true

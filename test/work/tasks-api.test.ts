@@ -107,6 +107,18 @@ describe('node.tasks', () => {
     expect(problems.some((p) => p.includes('leaseMs must be a positive number'))).toBe(true)
   })
 
+  it('counts a run in progress as pending work, so runUntilQuiet waits for it', async () => {
+    const sim = await cluster(27, { long: { run: async (_task, ctx) => ctx.sleep(8_000) } })
+    const id = await sim.node('n1').tasks.submit({ kind: 'long' })
+    await sim.runFor(500)
+    const owner = sim.node('n1').tasks.get(id)?.owner as string
+    expect(sim.node(owner).pendingWork()).toContain('tasks: 1 running here')
+    await sim.runUntilQuiet({ maxMs: 30_000 })
+    expect(sim.node('n1').tasks.get(id)?.status).toBe('completed')
+    for (const node of ids) expect(sim.node(node).pendingWork()).toEqual([])
+    await sim.stop()
+  })
+
   it('keeps nodes that never use tasks free of a board document', async () => {
     const sim = await cluster(24)
     await sim.runFor(1_000)
