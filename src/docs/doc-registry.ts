@@ -145,6 +145,7 @@ export class DocRegistry {
       ownSeq: restored.ownSeq,
     })
     for (const dot of restored.aboveGap) replica.loadDot(dot)
+    for (const dot of restored.deferred) replica.loadDeferred(dot)
     this.#loaded.set(name, replica)
     return replica
   }

@@ -110,6 +110,11 @@ export class DocReplica {
     if (dot.seq > 0) this.#tracker.add(dot)
   }
 
+  /** Records a dot found intact on load whose content waits on a dependency: claimed once that arrives. */
+  loadDeferred(dot: Dot): void {
+    if (dot.seq > 0 && !this.#tracker.holds(dot)) this.#deferred.set(dotKey(dot), dot)
+  }
+
   #held(dot: Dot): boolean {
     return this.#tracker.holds(dot) || this.#deferred.has(dotKey(dot)) || this.#applying.has(dotKey(dot))
   }
@@ -121,6 +126,14 @@ export class DocReplica {
   /** Some dot is held above a gap: a frame was lost, and a pull will fill it. */
   get hasGaps(): boolean {
     return this.#tracker.hasGaps
+  }
+
+  /** Where the gaps are: `origin through N, next held M`, for the reasons a node gives for being unsettled. */
+  gapSummary(): string {
+    return this.#tracker
+      .gaps()
+      .map((g) => `${g.origin} through ${g.through}, next held ${g.nextHeld}`)
+      .join('; ')
   }
 
   /** Writes issued and not yet durable, plus writes that failed and wait to be retried: non-zero means unsettled. */

@@ -48,6 +48,8 @@ export interface RestoredClaims {
   vector: VersionVector
   /** Dots to add on top of it (some may lie above a gap). */
   aboveGap: Dot[]
+  /** Dots durable here whose content waits on a dependency: claimed once the backend has none pending. */
+  deferred: Dot[]
   /** The highest own seq ever issued: the next local change takes the one after. */
   ownSeq: number
   /** Whether the metadata claim (or the log's dots) were withdrawn. */
@@ -59,8 +61,12 @@ export interface RestoredClaims {
 export function restoreClaims(input: StoredClaims): RestoredClaims {
   const withdrawn = input.damaged || input.pending
   const vector = withdrawn ? { ...input.covers } : merge(input.covers, input.claimed)
-  // With changes pending, the log's content is not all integrated: only the snapshot's is.
-  const aboveGap = input.pending ? [] : input.intactDots.filter((dot) => dot.seq > 0)
+  // With changes pending, the log's content is not all integrated (only the snapshot's is): its dots
+  // wait until the missing dependency is fetched. Dropping them instead would leave every node
+  // waiting forever on a dot only this one holds.
+  const dotted = input.intactDots.filter((dot) => dot.seq > 0)
+  const aboveGap = input.pending ? [] : dotted
+  const deferred = input.pending ? dotted : []
   const ownSeq = Math.max(
     input.highWater?.[input.self] ?? 0,
     input.covers[input.self] ?? 0,
@@ -71,7 +77,7 @@ export function restoreClaims(input: StoredClaims): RestoredClaims {
   const missing = withdrawn
     ? missingDots(vector, input.intactDots, merge(input.claimed, input.highWater ?? {}))
     : {}
-  return { vector, aboveGap, ownSeq, withdrawn, missing }
+  return { vector, aboveGap, deferred, ownSeq, withdrawn, missing }
 }
 
 /** Per origin, how many seqs up to `durable` are neither under `vector` nor among `dots`. */

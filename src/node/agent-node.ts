@@ -362,7 +362,7 @@ export class AgentNode {
   pendingWork(): string[] {
     const reasons: string[] = [...(this.#replicator?.pendingWork() ?? [])]
     for (const replica of this.#docs?.loaded() ?? []) {
-      if (replica.hasGaps) reasons.push(`${replica.name}: gap`)
+      if (replica.hasGaps) reasons.push(`${replica.name}: gap (${replica.gapSummary()})`)
       if (replica.unsettledWrites > 0)
         reasons.push(`${replica.name}: ${replica.unsettledWrites} writes unsettled`)
       if (replica.backend.hasPending()) reasons.push(`${replica.name}: pending dependencies`)

@@ -64,6 +64,15 @@ export class DotTracker {
     for (const origin of [...this.#above.keys()]) this.#advance(origin)
   }
 
+  /** Per origin with a gap: the contiguous frontier and the lowest dot held above it (for diagnostics). */
+  gaps(): Array<{ origin: string; through: number; nextHeld: number }> {
+    return [...this.#above].map(([origin, set]) => ({
+      origin,
+      through: seqOf(this.#frontier, origin),
+      nextHeld: Math.min(...set),
+    }))
+  }
+
   /** Whether some dot is held above a gap (the vector under-claims). */
   get hasGaps(): boolean {
     return this.#aboveCount > 0

@@ -13,6 +13,25 @@ const regressions: Array<{ scenario: string; seeds: number[]; found: string }> =
       'an Automerge sync message lost on the network left the sync state sure the peer had it; ' +
       'the restarted conversation stayed silent and "notes" never converged',
   },
+  {
+    scenario: 'bridge',
+    seeds: [1],
+    found:
+      'a peer acknowledged an Automerge change that was durable but still waiting on a dependency, ' +
+      'so replicas: 2 resolved while only the writer held the write',
+  },
+  {
+    scenario: 'swizzle',
+    seeds: [2],
+    found: 'replicas: 2 resolved on an acknowledgement of a change still waiting on its dependencies',
+  },
+  {
+    scenario: 'crash-restart',
+    seeds: [82],
+    found:
+      'a node restarted with changes waiting on a dependency dropped its own durable dot from its claims ' +
+      'for good, so every node waited forever on a gap only it could fill',
+  },
 ]
 
 describe('regression seeds', () => {
