@@ -29,7 +29,7 @@ function write(replica: DocReplica, key: string, value: string): Promise<Dot | u
   })
 }
 
-function valueOf(replica: DocReplica): Record<string, string> {
+function kvOf(replica: DocReplica): Record<string, string> {
   const value = replica.backend.value() as Record<string, unknown>
   return (replica.backendName === 'yjs' ? value.kv : value) as Record<string, string>
 }
@@ -67,7 +67,7 @@ describe.each(['yjs', 'automerge'] as const)('%s: durable dots', (backend: Backe
     const { docs: docs2 } = await open(again, 'n1')
     const reloaded = await docs2.replica('doc', backend)
     expect(reloaded.vector).toEqual({ n1: writes })
-    expect(Object.keys(valueOf(reloaded))).toHaveLength(writes)
+    expect(Object.keys(kvOf(reloaded))).toHaveLength(writes)
     const next = await write(reloaded, 'after', 'restart')
     expect(next).toEqual({ origin: 'n1', seq: writes + 1 })
     await again.close()
@@ -147,7 +147,7 @@ describe.each(['yjs', 'automerge'] as const)('%s: damaged records', (backend: Ba
     const reloaded = await docs2.replica('doc', backend)
     // 4 and 5 wait on the lost 3, so nothing of the log is vouched for until peers fill it in; never n2's claim.
     expect(reloaded.vector).toEqual({})
-    expect(Object.keys(valueOf(reloaded)).sort()).toEqual(['k1', 'k2'])
+    expect(Object.keys(kvOf(reloaded)).sort()).toEqual(['k1', 'k2'])
     expect(damage).toEqual([
       expect.objectContaining({ doc: 'doc', damagedRecords: 1, missing: { n1: 1, n2: 9 } }),
     ])

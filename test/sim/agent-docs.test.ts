@@ -72,19 +72,24 @@ describe('document handles on real nodes', () => {
   it('a burst that overflows a peer queue is recovered by a resync, losing nothing', async () => {
     const sim = await cluster(4)
     const plan = await sim.node('n1').doc('plan', { backend: 'yjs' })
+    const todo = await sim.node('n1').doc('todo', { backend: 'yjs' })
     const big = 'x'.repeat(1024 * 1024)
-    // Ten 1 MiB writes in one tick: more than the 8 MiB a peer queue holds.
-    const writes = Array.from({ length: 10 }, (_, i) =>
-      plan.change((d: Y.Doc) => d.getMap('kv').set(`k${i}`, big)),
+    // Ten 1 MiB writes to each of two documents in one tick: each document's log writes a batch
+    // of up to 8 MiB, both batches land in one store write, and together they are more than the
+    // 8 MiB a peer queue holds.
+    const writes = [plan, todo].flatMap((handle) =>
+      Array.from({ length: 10 }, (_, i) => handle.change((d: Y.Doc) => d.getMap('kv').set(`k${i}`, big))),
     )
     await sim.until(Promise.all(writes), { maxMs: 1_000 })
     await sim.runFor(3_000)
     expect(sim.node('n1').metrics().resyncs).toBeGreaterThan(0)
     for (const id of ['n2', 'n3']) {
-      const kv = (
-        (await sim.node(id).doc('plan', { backend: 'yjs' })).value() as { kv: Record<string, string> }
-      ).kv
-      expect(Object.keys(kv).length).toBe(10)
+      for (const name of ['plan', 'todo']) {
+        const kv = (
+          (await sim.node(id).doc(name, { backend: 'yjs' })).value() as { kv: Record<string, string> }
+        ).kv
+        expect(Object.keys(kv).length).toBe(10)
+      }
     }
     await sim.stop()
   })
