@@ -21,7 +21,7 @@
  * tombstone set so that neither gossip nor a stray connection brings it back.
  */
 import type { Env } from '../env/types.ts'
-import { ID_PATTERN } from '../node/options.ts'
+import { ID_PATTERN } from '../ids.ts'
 import type { HeartbeatFrame, Reachability } from '../sync/wire.ts'
 import { PhiAccrualDetector } from './phi-accrual.ts'
 

@@ -6,6 +6,7 @@ import type { Store } from '../../store/store.ts'
 import type { Transport } from '../../transport/transport.ts'
 import type { Env } from '../env/types.ts'
 import { NodeOptionsError } from '../errors.ts'
+import { ID_PATTERN } from '../ids.ts'
 import type { TaskHandler } from '../work/types.ts'
 
 export interface NodeOptions {
@@ -67,8 +68,6 @@ const knownKeys = new Set([
   'name',
 ])
 
-/** Node ids and document names: printable, bounded, no separators that stores or logs would trip on. */
-export const ID_PATTERN = /^[A-Za-z0-9._:@+=-]{1,128}$/
 
 function positive(problems: string[], name: string, value: unknown, fallback: number): number {
   if (value === undefined) return fallback
