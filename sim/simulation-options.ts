@@ -11,10 +11,14 @@ import type { SimStoreOptions } from './durable-store.ts'
 import type { NetworkOptions } from './network-options.ts'
 import type { SimNodeFactory, SimNodeLike } from './node-host.ts'
 import type { SchedulerLimits } from './scheduler.ts'
-import type { Simulation } from './simulation.ts'
 import type { TraceOptions } from './trace.ts'
 
-export interface SimulationOptions<N extends SimNodeLike = AgentNode, O = AgentSimOptions> {
+/**
+ * `S` is the simulation type the extra invariants check (`Simulation<N>`; see
+ * `SimulationOptions` in simulation.ts): a parameter here, so that this file
+ * need not import the class that imports it.
+ */
+export interface SimulationOptionsOf<N extends SimNodeLike = AgentNode, O = AgentSimOptions, S = unknown> {
   /** The one seed every draw derives from. Always explicit. */
   seed: number
   /** How many nodes (ids n1..nN), or their ids. Default 3. */
@@ -40,7 +44,7 @@ export interface SimulationOptions<N extends SimNodeLike = AgentNode, O = AgentS
   log?: Logger
   limits?: Partial<SchedulerLimits>
   /** Invariants to add to the built-in ones. */
-  invariants?: Invariant<Simulation<N>>[]
+  invariants?: Invariant<S>[]
   /** Virtual ms the first boot of every node may take. Default 60 000. */
   startMsMax?: number
   /**

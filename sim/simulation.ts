@@ -34,10 +34,17 @@ import {
 import { nodeIdsOf } from './node-ids.ts'
 import { unsettledReasons } from './quiet.ts'
 import { Scheduler } from './scheduler.ts'
-import type { SimFigures, SimulationOptions } from './simulation-options.ts'
+import type { SimFigures, SimulationOptionsOf } from './simulation-options.ts'
 import { Trace, type TraceRecord } from './trace.ts'
 
-export type { SimFigures, SimulationOptions } from './simulation-options.ts'
+export type { SimFigures } from './simulation-options.ts'
+
+/** What `Simulation.create` takes (see simulation-options.ts). */
+export type SimulationOptions<N extends SimNodeLike = AgentNode, O = AgentSimOptions> = SimulationOptionsOf<
+  N,
+  O,
+  Simulation<N>
+>
 
 import { WriteLedger } from './write-ledger.ts'
 

@@ -31,6 +31,7 @@ import { AntiEntropyPacer } from './anti-entropy-pacer.ts'
 import { HolderCounting, HolderEvidence } from './holder-evidence.ts'
 import { LiveQueue } from './live-queue.ts'
 import { Pulls } from './pulls.ts'
+import type { ReplicatorEvents, ReplicatorMetric } from './replicator-events.ts'
 import { RoundTrip } from './round-trip.ts'
 import { SendBacklog } from './send-backlog.ts'
 import { SyncConversations } from './sync-conversations.ts'
@@ -59,26 +60,7 @@ export interface ReplicatorDeps {
   events: Emitter<ReplicatorEvents>
 }
 
-export type ReplicatorMetric =
-  | 'syncRounds'
-  | 'resyncs'
-  | 'sendsRefused'
-  | 'resends'
-  | 'pullsAbandoned'
-  | 'antiEntropyRounds'
-  | 'falseClaims'
-
-export type ReplicatorEvents = {
-  diverged: (event: {
-    peer: string
-    missingHere: Record<string, number>
-    missingThere: Record<string, number>
-  }) => void
-  converged: (event: { peer: string }) => void
-  metric: (name: ReplicatorMetric, value: number) => void
-  /** Work on one document failed; the node tells bad peer input from a conflict or a local fault. */
-  failure: (event: { doc?: string; peer: string; during: string; error: unknown }) => void
-}
+export type { ReplicatorEvents, ReplicatorMetric } from './replicator-events.ts'
 
 interface PeerState {
   live: LiveQueue

@@ -12,7 +12,7 @@ import type { DocReplica } from '../docs/doc-replica.ts'
 import { getOrCreate } from '../get-or-create.ts'
 import type { HolderEvidence } from './holder-evidence.ts'
 import type { Pulls } from './pulls.ts'
-import type { ReplicatorMetric } from './replicator.ts'
+import type { ReplicatorMetric } from './replicator-events.ts'
 import type { Frame, SyncFrame } from './wire.ts'
 
 /** Sync messages exchanged per document per peer without a round settling: a runaway guard. */
