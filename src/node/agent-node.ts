@@ -326,6 +326,8 @@ export class AgentNode {
         this.on('heal', listener),
       ],
       tickMs: this.#options.heartbeatMs,
+      degradation: this.degradationState,
+      registry: this.metricsState.registry,
     })
     await this.#work.openIfNeeded()
     // --- end issue 10 (work) ---
@@ -437,7 +439,8 @@ export class AgentNode {
 
   /** Counters, divergence, phi and replication lag per peer, as a plain object. */
   metrics(): Record<string, unknown> {
-    return this.metricsState.snapshot()
+    // `work`: the task layer's recovery figures (src/work/work-metrics.ts), once its board is open.
+    return { ...this.metricsState.snapshot(), work: this.#work?.metrics() }
   }
 
   /** The same metrics as Prometheus text (prom-client renders asynchronously). */

@@ -7,6 +7,7 @@ import type { Transport } from '../../transport/transport.ts'
 import type { Env } from '../env/types.ts'
 import { NodeOptionsError } from '../errors.ts'
 import { ID_PATTERN } from '../ids.ts'
+import { handlerOptionProblems } from '../work/kind-guards.ts'
 import type { TaskHandler } from '../work/types.ts'
 
 export interface NodeOptions {
@@ -34,6 +35,8 @@ export interface NodeOptions {
   handlers?: Record<string, TaskHandler>
   /** Under 'majority': how long a claim outlives its owner's loss of the majority. Default 1000. */
   leaseMs?: number
+  /** How long a finished task stays on the task board before it is archived (issue 10). Default 3,600,000 (1 h). */
+  taskRetentionMs?: number
   /** Time, timers, randomness and logs. Default: the system's. The simulator passes virtual ones. */
   env?: Env
   /** Names the node's default store folder, `./.isthmus/<name>` (the `isthmus` entry's createNode). Default 'default'. */
@@ -50,6 +53,7 @@ export interface ResolvedOptions {
   partitionPolicy: 'majority' | 'availability'
   handlers: Readonly<Record<string, TaskHandler>>
   leaseMs: number
+  taskRetentionMs: number
 }
 
 const knownKeys = new Set([
@@ -65,9 +69,9 @@ const knownKeys = new Set([
   'env',
   'handlers',
   'leaseMs',
+  'taskRetentionMs',
   'name',
 ])
-
 
 function positive(problems: string[], name: string, value: unknown, fallback: number): number {
   if (value === undefined) return fallback
@@ -121,6 +125,7 @@ export function resolveOptions(options: NodeOptions): ResolvedOptions {
     partitionPolicy: options.partitionPolicy ?? 'majority',
     handlers: handlersOf(problems, options.handlers),
     leaseMs: positive(problems, 'leaseMs', options.leaseMs, 1000),
+    taskRetentionMs: positive(problems, 'taskRetentionMs', options.taskRetentionMs, 3_600_000),
   }
   if (resolved.partitionPolicy !== 'majority' && resolved.partitionPolicy !== 'availability') {
     problems.push(
@@ -141,7 +146,10 @@ function handlersOf(problems: string[], value: unknown): Record<string, TaskHand
   const handlers: Record<string, TaskHandler> = {}
   for (const [kind, handler] of Object.entries(value)) {
     if (!hasMethods(handler, ['run'])) problems.push(`handlers.${kind} must have a run(task, ctx) function`)
-    else handlers[kind] = handler as TaskHandler
+    else {
+      problems.push(...handlerOptionProblems(kind, handler as TaskHandler))
+      handlers[kind] = handler as TaskHandler
+    }
   }
   return handlers
 }

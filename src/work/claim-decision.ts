@@ -9,23 +9,26 @@
  *   compensating   the winning run is undoing its steps: not a claim (next engineer: sagas).
  *   no handler     no handler for the kind here: leave it to a node that has one.
  *   running here   a run of it is in this process already.
- *   minority side  under `majority`, a side without the majority claims nothing,
- *                  fresh tasks included: the other side may own them too.
- *   pending        never claimed: claimed by its rendezvous owner among the live members.
- *   resume         claimed by this node, but no run here (the node restarted): a
- *                  new claim, resuming from the last checkpoint.
- *   takeover       claimed by a node now 'dead' in this view, and
- *                  this node is the rendezvous owner among the live members.
- *   owned          claimed by a live node: its run continues.
+ *   minority side  under `majority`, a side without the majority (or whose own lease is not
+ *                  held) claims nothing, fresh tasks included: the other side may own them too.
+ *   no capacity    the kind's bulkhead is full here: the task waits (pending, or its claim
+ *                  stays) until a slot frees; it is never dropped.
+ *   pending        never claimed: claimed by its rendezvous owner among the candidates (the
+ *                  reachable members and the peers still inside their lease, see leases.ts);
+ *                  when that owner is such a peer, the task waits ('lease held').
+ *   resume         claimed by this node, but no run here (the node restarted, or its run was
+ *                  stopped by a lost lease): a new claim, resuming from the last checkpoint.
+ *   owned          claimed by a reachable node (or one this node does not know): its run continues.
+ *   lease held     claimed by a peer unreachable for less than leaseMs: it may still run.
+ *   takeover       claimed by a peer whose lease expired here (unreachable ≥ leaseMs, on
+ *                  this node's clock), and this node is the rendezvous owner among the candidates.
  *
- * LEASES (not done, issue 10's second half): 'dead' comes deadAfterMs
- * (20 heartbeats, 5 s at defaults) after a node goes silent, which is longer
- * than detection + leaseMs, so a takeover here never overlaps a run that its
- * owner aborts on losing the majority within leaseMs; but it is slower than
- * DESIGN's bound. The next step replaces `claimantDead` with "unreachable
- * since ≥ detection + leaseMs" and makes the minority abort its runs.
+ * Leases replaced the first half's "the claimant is 'dead'" rule: detection +
+ * leaseMs (1.x s at defaults) instead of deadAfterMs (5 s), and safe for the
+ * reason given in leases.ts.
  */
 import type { TaskState } from './board-model.ts'
+import type { OwnLease, PeerLease } from './leases.ts'
 import { rendezvousOwner } from './rendezvous.ts'
 
 /** The parts of the node's view the decision reads. */
@@ -45,8 +48,10 @@ export type SkipReason =
   | 'no handler'
   | 'running here'
   | 'minority side'
+  | 'no capacity'
   | 'not the owner'
   | 'owned'
+  | 'lease held'
 
 export type ClaimDecision = { claim: true; reason: ClaimReason } | { claim: false; reason: SkipReason }
 
@@ -58,6 +63,12 @@ export function decideClaim(input: {
   hasHandler: boolean
   runningHere: boolean
   weights?: ReadonlyMap<string, number>
+  /** This node's own lease (default 'held'). */
+  ownLease?: OwnLease
+  /** Peers' leases as this node sees them (default: from their status, 'dead' counting as expired). */
+  peerLeases?: ReadonlyMap<string, PeerLease>
+  /** Whether the kind's bulkhead here takes another run (default true). */
+  hasCapacity?: boolean
 }): ClaimDecision {
   const { task, view } = input
   if (task.status === 'completed' || task.status === 'failed' || task.status === 'cancelled')
@@ -65,23 +76,28 @@ export function decideClaim(input: {
   if (task.status === 'compensating') return skip('compensating')
   if (!input.hasHandler) return skip('no handler')
   if (input.runningHere) return skip('running here')
-  if (input.policy === 'majority' && !view.majority) return skip('minority side')
-  const isOwner = (): boolean => rendezvousOwner(task.id, view.reachable, input.weights) === view.self
-  if (task.status === 'pending') return isOwner() ? claim('pending') : skip('not the owner')
+  if (input.policy === 'majority' && (!view.majority || (input.ownLease ?? 'held') !== 'held'))
+    return skip('minority side')
+  if (input.hasCapacity === false) return skip('no capacity')
+  const leases = input.peerLeases ?? leasesFromStatus(view)
+  const candidates = [...view.reachable, ...[...leases].flatMap(([id, l]) => (l === 'detected' ? [id] : []))]
+  const heir = (): ClaimDecision => {
+    const owner = rendezvousOwner(task.id, candidates, input.weights)
+    if (owner === view.self) return claim(task.status === 'pending' ? 'pending' : 'takeover')
+    return skip(owner !== undefined && leases.get(owner) === 'detected' ? 'lease held' : 'not the owner')
+  }
+  if (task.status === 'pending') return heir()
   if (task.owner === view.self) return claim('resume')
-  if (!claimantDead(task.owner, view)) return skip('owned')
-  return isOwner() ? claim('takeover') : skip('not the owner')
+  const lease = task.owner === undefined ? 'expired' : leases.get(task.owner)
+  if (lease === undefined || lease === 'reachable') return skip('owned')
+  if (lease === 'detected') return skip('lease held')
+  return heir()
 }
 
-/**
- * The claimant is declared dead in this view. A claimant this node does not
- * know is not taken to be dead: it may have joined through another member
- * and not be heard here yet. (A forgotten node's tasks: next engineer, from
- * the membership's forgotten list.)
- */
-function claimantDead(owner: string | undefined, view: DecisionView): boolean {
-  if (owner === undefined) return true
-  return view.members.find((m) => m.id === owner)?.status === 'dead'
+/** Leases read from the members' status alone: for callers without a LeaseTracker (tests, tools). */
+function leasesFromStatus(view: DecisionView): Map<string, PeerLease> {
+  const status = { alive: 'reachable', suspect: 'detected', dead: 'expired' } as const
+  return new Map(view.members.map((m) => [m.id, status[m.status]]))
 }
 
 const claim = (reason: ClaimReason): ClaimDecision => ({ claim: true, reason })

@@ -78,3 +78,28 @@ export class TaskFencedError extends Error {
     this.taskId = taskId
   }
 }
+
+/** A handler's `compensate` called a `ctx` method that has no meaning while undoing a run (checkpoint). */
+export class CompensationContextError extends Error {
+  override name = 'CompensationContextError'
+}
+
+/** The task was archived after its retention period: its result is no longer kept. */
+export class TaskArchivedError extends Error {
+  override name = 'TaskArchivedError'
+  readonly taskId: string
+  constructor(taskId: string) {
+    super(`task ${taskId} was archived`)
+    this.taskId = taskId
+  }
+}
+
+/** A run's signal reason when its node lost its lease (on a minority side past the grace, leases.ts). */
+export class LeaseLostError extends Error {
+  override name = 'LeaseLostError'
+  readonly taskId: string
+  constructor(taskId: string, leaseMs: number) {
+    super(`task ${taskId}: this node lost the majority, and with it its ${leaseMs} ms lease`)
+    this.taskId = taskId
+  }
+}

@@ -1,68 +1,51 @@
 /**
- * The runner: claims the tasks this node should run (claim-decision.ts) and
- * runs their handlers, writing what happens to the board. It reacts to every
+ * The runner: decides which tasks this node claims (claim-decision.ts, under
+ * the leases of leases.ts), starts and stops their runs (run-loop.ts does
+ * what a run does), hands what is left to undo to the settler (settler.ts),
+ * and archives finished tasks past their retention. It reacts to every
  * change of a task (local or from a peer) and of the view, and ticks on the
- * node's clock as a safety net.
+ * node's clock: every heartbeat, and at the exact moment a lease ends.
  *
- * Done here (issue 10, first half):
- *   - claim with epoch + 1 (a new fencing token per run), run only if the
- *     claim still wins once durable;
- *   - attempts: per-attempt timeout (ctx.signal aborts with
- *     AttemptTimeoutError), attemptFailed per failure, backoff between
- *     attempts (env/backoff.ts, jitter from env.random), `failed` after
- *     maxAttempts or when `retry.retryOn` says no;
- *   - resume: after a restart, a node's own stale claim is claimed again and
- *     the handler sees `ctx.lastCheckpoint` and replays journaled steps;
- *   - takeover of a claim whose node is 'dead' in the view (see
- *     claim-decision.ts for why 'dead' and not leases yet);
- *   - a run whose claim loses (a higher claim arrived) or whose task is
- *     cancelled is aborted through ctx.signal; a run stopped this way writes
- *     nothing more, except, for a lost claim, a result its handler returns
- *     anyway (written as a completed duplicate, to be compensated).
- *
- * Not done yet (the seams are marked NEXT below):
- *   - leases under `partitionPolicy: 'majority'` (abort runs within leaseMs of
- *     losing the majority; take over after detection + leaseMs);
- *   - compensation: `handler.compensate` exactly once per completed
- *     duplicate; the saga (a run's steps in reverse) on final failure and for
- *     steps a successor never saw; the 'compensated' events;
- *   - breaker, bulkhead and fallback per kind from src/resilience (`policy`);
- *     retry here is a plain loop so each attempt's failure reaches the board;
- *   - archiving finished tasks after a retention period;
- *   - metrics (takeovers, MTTR, duplicates, resumes) in node.metrics().
+ * What stops a run here (through its ctx.signal):
+ *   fenced     a higher claim arrived (TaskFencedError): after a merge every
+ *              node recomputes the winner (fencing.ts), and a loser still
+ *              going stops; a result it returns anyway is kept as a duplicate.
+ *   cancelled  the task was cancelled (TaskCancelledError).
+ *   lease      this node has been on a minority side past the grace under
+ *              `majority` (LeaseLostError): see leases.ts for why that keeps
+ *              runs of one task from overlapping.
+ *   stop       the node stops (NodeStoppedError).
  */
-import { backoffDelayMs } from '../env/backoff.ts'
 import type { Env, Timer } from '../env/types.ts'
 import { NodeStoppedError } from '../errors.ts'
 import type { ClusterView } from '../membership/membership.ts'
-import { sleep } from '../resilience/abort.ts'
-import { AttemptTimeoutError } from '../resilience/errors.ts'
 import type { TaskState } from './board-model.ts'
 import { type ClaimReason, decideClaim } from './claim-decision.ts'
-import { TaskCancelledError, TaskFencedError } from './errors.ts'
+import { LeaseLostError, TaskCancelledError, TaskFencedError } from './errors.ts'
 import { highestToken, nextEpoch, sameToken } from './fencing.ts'
+import { type DegradationSink, KindGuards } from './kind-guards.ts'
+import { LeaseTracker } from './leases.ts'
+import { rendezvousOwner } from './rendezvous.ts'
+import { executeRun, type RunStats } from './run-loop.ts'
+import { Settler } from './settler.ts'
+import { StepCompensators } from './step-compensators.ts'
 import type { TaskBoard } from './task-board.ts'
-import { TaskRun, taskRef } from './task-context.ts'
-import type { Degradation, TaskHandler, TaskNode, WorkOptions } from './types.ts'
+import { TaskRun } from './task-context.ts'
+import type { Degradation, TaskNode, WorkOptions } from './types.ts'
+import { LatencyHistogram, type WorkMetricsSnapshot } from './work-metrics.ts'
 
-/** Attempts when neither the task nor its handler says. */
-export const MAX_ATTEMPTS_DEFAULT = 3
-/** Per-attempt deadline when neither the task nor its handler says (DESIGN §3's example). */
-export const ATTEMPT_TIMEOUT_MS_DEFAULT = 30_000
-/** Backoff between attempts when the handler's retry says nothing (DESIGN §3 defaults). */
-const RETRY_BASE_MS_DEFAULT = 500
-const RETRY_MAX_MS_DEFAULT = 30_000
-/** Runs at once on one node, until bulkheads per kind bound them (NEXT): a runaway board must not fork without end. */
+export { ATTEMPT_TIMEOUT_MS_DEFAULT, MAX_ATTEMPTS_DEFAULT } from './run-loop.ts'
+
+/** Runs at once on one node, beyond any bulkhead: a runaway board must not fork without end. */
 export const RUNS_PER_NODE_MAX = 10_000
+/** Tasks archived in one change: a backlog is archived over several ticks, never in one huge change. */
+export const ARCHIVE_BATCH_MAX = 500
 
-/** What the runner counts (node metrics will read these: NEXT). */
-export interface RunnerStats {
+/** What the runner counts beside its runs (metrics read them). */
+export interface RunnerStats extends RunStats {
   claims: Record<ClaimReason, number>
-  completed: number
-  attemptsFailed: number
-  failed: number
-  aborted: number
-  stepsReplayed: number
+  resumedFromCheckpoint: number
+  leaseAborts: number
 }
 
 export class Runner {
@@ -76,17 +59,31 @@ export class Runner {
   readonly #runs = new Map<string, TaskRun>()
   /** Tasks whose claim is being written: not considered again meanwhile. */
   readonly #claiming = new Set<string>()
+  readonly #leases: LeaseTracker
+  readonly #guards: KindGuards
+  readonly #compensators = new StepCompensators()
+  readonly #settler: Settler
+  readonly mttr = new LatencyHistogram()
+  readonly detectionToReowned = new LatencyHistogram()
   readonly stats: RunnerStats = {
     claims: { pending: 0, resume: 0, takeover: 0 },
     completed: 0,
     attemptsFailed: 0,
+    retries: 0,
     failed: 0,
     aborted: 0,
+    fallbacks: 0,
     stepsReplayed: 0,
+    sagaCompensations: 0,
+    compensationsFailed: 0,
+    resumedFromCheckpoint: 0,
+    leaseAborts: 0,
   }
   #timer: Timer | undefined
+  #deadline: { atMs: number; timer: Timer } | undefined
   #unsubscribe: (() => void) | undefined
   #running = false
+  #archiving = false
 
   constructor(init: {
     env: Env
@@ -96,6 +93,8 @@ export class Runner {
     node: TaskNode
     view: () => ClusterView
     tickMs: number
+    /** The node's degradation holder (breakers per kind feed it). */
+    degradation?: DegradationSink
   }) {
     this.#env = init.env
     this.#self = init.self
@@ -104,6 +103,17 @@ export class Runner {
     this.#node = init.node
     this.#view = init.view
     this.#tickMs = init.tickMs
+    this.#leases = new LeaseTracker({ leaseMs: init.options.leaseMs, policy: init.options.partitionPolicy })
+    this.#guards = new KindGuards(init.env, init.options.handlers, init.degradation)
+    this.#settler = new Settler({
+      env: init.env,
+      self: init.self,
+      board: init.board,
+      handlers: init.options.handlers,
+      node: init.node,
+      compensators: this.#compensators,
+      degradation: () => this.#degradation(),
+    })
   }
 
   start(): void {
@@ -114,11 +124,13 @@ export class Runner {
     this.scan()
   }
 
-  /** Aborts every run (they write nothing more) and stops reacting. */
+  /** Aborts every run and settlement (they write nothing more) and stops reacting. */
   stop(): void {
     this.#running = false
     this.#timer?.cancel()
+    this.#deadline?.timer.cancel()
     this.#unsubscribe?.()
+    this.#settler.stop()
     for (const run of this.#runs.values()) run.controller.abort(new NodeStoppedError('the node stopped'))
     this.#runs.clear()
   }
@@ -128,19 +140,56 @@ export class Runner {
     return [...this.#runs.keys()]
   }
 
-  /** What keeps this node's work from being settled: runs in progress, claims being written. */
+  /** What keeps this node's work from being settled: runs, claims being written, compensations. */
   pendingWork(): string[] {
     const reasons: string[] = []
     if (this.#runs.size > 0) reasons.push(`tasks: ${this.#runs.size} running here`)
     if (this.#claiming.size > 0) reasons.push(`tasks: ${this.#claiming.size} claims in flight`)
+    if (this.#settler.inProgress > 0) reasons.push(`tasks: ${this.#settler.inProgress} being settled here`)
     return reasons
   }
 
-  /** Considers every unfinished task (on a view change and each tick). */
+  /** Looks at the leases, then every unfinished or unsettled task, then the archive (view change, tick, lease end). */
   scan(): void {
     if (!this.#running) return
     const view = this.#view()
+    this.#observeLeases(view)
     for (const state of this.#board.active()) this.#consider(state, view)
+    for (const state of this.#board.unsettled()) this.#settle(state, view)
+    this.#archive(view)
+  }
+
+  /** The work layer's numbers (node.metrics().work). */
+  metrics(): WorkMetricsSnapshot {
+    const s = this.#settler.stats
+    const byStatus: Record<string, number> = {}
+    let duplicateRuns = 0
+    for (const state of this.#board.states()) {
+      byStatus[state.status] = (byStatus[state.status] ?? 0) + 1
+      duplicateRuns += state.duplicates.length
+    }
+    return {
+      takeovers: this.stats.claims.takeover,
+      resumes: this.stats.claims.resume,
+      claims: this.stats.claims.pending + this.stats.claims.resume + this.stats.claims.takeover,
+      resumedFromCheckpoint: this.stats.resumedFromCheckpoint,
+      mttrMs: this.mttr.snapshot(),
+      detectionToReownedMs: this.detectionToReowned.snapshot(),
+      duplicateRuns,
+      compensations: s.runCompensations + s.stepCompensations + this.stats.sagaCompensations,
+      compensationsFailed: s.compensationsFailed + this.stats.compensationsFailed,
+      stepCompensationsMissing: s.stepCompensationsMissing,
+      retries: this.stats.retries,
+      attemptsFailed: this.stats.attemptsFailed,
+      fallbacks: this.stats.fallbacks,
+      stepsReplayed: this.stats.stepsReplayed,
+      leaseAborts: this.stats.leaseAborts,
+      breakers: this.#guards.breakerStates(),
+      tasksByStatus: byStatus,
+      archived: this.#board.archivedCount,
+      // The board only removes a task by archiving it, and only a finished, settled one: no path loses one.
+      lostTasks: 0,
+    }
   }
 
   #arm(): void {
@@ -154,22 +203,55 @@ export class Runner {
     })
   }
 
+  /** Feeds the view to the leases; a lost lease aborts every run here; the next lease end gets a timer. */
+  #observeLeases(view: ClusterView): void {
+    const now = this.#env.clock.now()
+    this.#leases.observe(view, now)
+    if (this.#leases.own === 'lost') {
+      for (const run of this.#runs.values()) {
+        if (run.controller.signal.aborted) continue
+        this.stats.leaseAborts++
+        run.controller.abort(new LeaseLostError(run.taskId, this.#options.leaseMs))
+      }
+    }
+    const next = this.#leases.nextDeadlineMs()
+    if (next === undefined || this.#deadline?.atMs === next) return
+    this.#deadline?.timer.cancel()
+    this.#deadline = {
+      atMs: next,
+      timer: this.#env.clock.setTimer(Math.max(0, next - now), () => {
+        this.#deadline = undefined
+        this.scan()
+      }),
+    }
+  }
+
   #consider(state: TaskState, view: ClusterView): void {
     if (!this.#running) return
     const run = this.#runs.get(state.id)
-    if (run !== undefined) {
-      this.#fence(run, state)
-      return
-    }
-    if (this.#claiming.has(state.id) || this.#runs.size >= RUNS_PER_NODE_MAX) return
+    if (run !== undefined) this.#fence(run, state)
+    this.#settle(state, view)
+    if (run !== undefined || this.#claiming.has(state.id) || this.#runs.size >= RUNS_PER_NODE_MAX) return
+    const hasHandler = Object.hasOwn(this.#options.handlers, state.kind)
     const decision = decideClaim({
       task: state,
       view,
       policy: this.#options.partitionPolicy,
-      hasHandler: Object.hasOwn(this.#options.handlers, state.kind),
+      hasHandler,
       runningHere: false,
+      ownLease: this.#leases.own,
+      peerLeases: this.#leases.peers(),
+      hasCapacity: hasHandler ? this.#guards.get(state.kind)?.hasCapacity() : true,
     })
     if (decision.claim) void this.#claim(state, decision.reason)
+  }
+
+  /** Hands the task to the settler if something is due (it decides whether this node does it). */
+  #settle(state: TaskState, view: ClusterView): void {
+    if (this.#leases.own !== 'held') return
+    const peerLeases = this.#leases.peers()
+    const sagaHere = this.#runs.has(state.id)
+    this.#settler.settle(state, { self: this.#self, reachable: view.reachable, peerLeases }, sagaHere)
   }
 
   /** Aborts a run here whose claim lost or whose task was cancelled. */
@@ -182,11 +264,17 @@ export class Runner {
   }
 
   async #claim(state: TaskState, reason: ClaimReason): Promise<void> {
+    const guard = this.#guards.get(state.kind)
     this.#claiming.add(state.id)
+    if (guard) guard.claiming++
     const run = new TaskRun({
       taskId: state.id,
       token: { epoch: nextEpoch(state.claims), node: this.#self },
       board: this.#board,
+      onStep: (step) => {
+        if (step.compensate)
+          this.#compensators.register(state.id, state.kind, step.run, step.name, step.compensate)
+      },
     })
     try {
       await this.#board.write(state.id, [run.claimEvent()])
@@ -196,14 +284,25 @@ export class Runner {
       return
     } finally {
       this.#claiming.delete(state.id)
+      if (guard) guard.claiming--
     }
     const now = this.#board.state(state.id)
     const winner = now && highestToken(now.claims)
     if (!this.#running || now === undefined || winner === undefined || !sameToken(winner, run.token)) return
     if (this.#runs.has(state.id)) return
-    this.stats.claims[reason]++
+    this.#started(state, now, reason)
     this.#runs.set(state.id, run)
-    this.#execute(run)
+    const deps = {
+      env: this.#env,
+      self: this.#self,
+      board: this.#board,
+      handlers: this.#options.handlers,
+      guards: this.#guards,
+      node: this.#node,
+      degradation: () => this.#degradation(),
+      stats: this.stats,
+    }
+    executeRun(run, deps)
       .catch((error: unknown) => {
         // A write of the run's own events failed (the store): the claim stays ours, so the next tick resumes it.
         this.#env.log.log('warn', 'task run ended on an error', { task: run.taskId, error: String(error) })
@@ -211,135 +310,62 @@ export class Runner {
       .finally(() => {
         if (this.#runs.get(run.taskId) === run) this.#runs.delete(run.taskId)
         this.stats.stepsReplayed += run.replayed
+        // A bulkhead slot or the run bound freed: tasks that waited for capacity are looked at again.
+        if (this.#running) queueMicrotask(() => this.scan())
       })
   }
 
-  /** The attempt loop of one run (see the file header for what it does and does not do yet). */
-  async #execute(run: TaskRun): Promise<void> {
-    const first = run.state()
-    if (first === undefined) return
-    const handler = this.#options.handlers[first.kind] as TaskHandler
-    const maxAttempts = first.maxAttempts ?? handler.retry?.maxAttempts ?? MAX_ATTEMPTS_DEFAULT
-    const timeoutMs = first.timeoutMs ?? handler.timeoutMs ?? ATTEMPT_TIMEOUT_MS_DEFAULT
-    for (;;) {
-      const state = run.state() ?? first
-      const attempt = state.attemptsFailed + 1
-      const outcome = await this.#attempt(run, handler, state, attempt, timeoutMs)
-      if (outcome.ok) {
-        await run.write({ type: 'completed', result: outcome.result })
-        this.stats.completed++
-        return
-      }
-      if (run.controller.signal.aborted) {
-        // Stopped, not failed (claim lost, cancelled, node stopping): its successor resumes it.
-        this.stats.aborted++
-        this.#env.log.log('debug', 'task run stopped', {
-          task: run.taskId,
-          reason: String(run.controller.signal.reason),
-        })
-        return
-      }
-      const retryable = handler.retry?.retryOn?.(outcome.error) ?? true
-      const final = attempt >= maxAttempts || !retryable
-      const message = errorMessage(outcome.error)
-      await run.write({ type: 'attemptFailed', attempt, error: message, final })
-      this.stats.attemptsFailed++
-      if (final) {
-        // NEXT: the saga — compensate run.done in reverse (and steps of earlier runs this one never saw) before `failed`.
-        await run.write({ type: 'failed', error: message })
-        this.stats.failed++
-        return
-      }
-      const backoff = {
-        baseMs: handler.retry?.baseMs ?? RETRY_BASE_MS_DEFAULT,
-        maxMs: handler.retry?.maxMs ?? RETRY_MAX_MS_DEFAULT,
-        jitter: handler.retry?.jitter ?? 'full',
-      }
-      try {
-        await sleep(
-          this.#env.clock,
-          backoffDelayMs(attempt - 1, backoff, this.#env.random),
-          run.controller.signal,
-        )
-      } catch (reason) {
-        // Aborted while waiting to retry: stopped, as above.
-        this.stats.aborted++
-        this.#env.log.log('debug', 'task run stopped', { task: run.taskId, reason: String(reason) })
-        return
-      }
-    }
-  }
-
-  /** One attempt under its own deadline; the handler's throw or the deadline is the failure. */
-  async #attempt(
-    run: TaskRun,
-    handler: TaskHandler,
-    state: TaskState,
-    attempt: number,
-    timeoutMs: number,
-  ): Promise<{ ok: true; result: unknown } | { ok: false; error: unknown }> {
-    const controller = new AbortController()
-    const onRunAbort = (): void => controller.abort(run.controller.signal.reason)
-    run.controller.signal.addEventListener('abort', onRunAbort, { once: true })
-    const timer = this.#env.clock.setTimer(timeoutMs, () =>
-      controller.abort(new AttemptTimeoutError(timeoutMs)),
-    )
-    const ctx = run.context({
-      env: this.#env,
-      node: this.#node,
-      signal: controller.signal,
-      attempt,
-      degradation: degradationOf(this.#view()),
-    })
-    const running = Promise.resolve().then(() => handler.run(taskRef(state), ctx))
-    try {
-      // Raced with the signal: a handler that ignores it still loses the attempt at its deadline.
-      const result = await Promise.race([running, rejectOnAbort(controller.signal)])
-      return { ok: true, result }
-    } catch (error) {
-      if (controller.signal.reason instanceof TaskFencedError) this.#keepLateResult(run, running)
-      return { ok: false, error: controller.signal.aborted ? controller.signal.reason : error }
-    } finally {
-      timer.cancel()
-      run.controller.signal.removeEventListener('abort', onRunAbort)
-    }
+  /** Counts a run that starts: its claim's reason, a resume from a checkpoint, a takeover's latencies. */
+  #started(before: TaskState, now: TaskState, reason: ClaimReason): void {
+    this.stats.claims[reason]++
+    if (reason !== 'pending' && now.lastCheckpoint !== undefined) this.stats.resumedFromCheckpoint++
+    if (reason !== 'takeover' || before.owner === undefined) return
+    const detection = this.#leases.detection(before.owner)
+    if (detection === undefined) return
+    const at = this.#env.clock.now()
+    this.mttr.record(at - detection.lostAtMs)
+    this.detectionToReowned.record(at - detection.detectedAtMs)
   }
 
   /**
-   * A fenced run whose handler ignores its signal and returns anyway did its
-   * work: its result is written as what it is, a completed duplicate, so that
-   * it is counted and compensated (DESIGN §4), never silently dropped.
+   * Archives finished, settled tasks past their retention (oldest first, a
+   * batch at a time), those this node is the rendezvous owner of among the
+   * reachable members, so one node does each (two doing it is harmless).
    */
-  #keepLateResult(run: TaskRun, running: Promise<unknown>): void {
-    running.then(
-      (result) =>
-        run.write({ type: 'completed', result }).catch((error: unknown) => {
-          this.#env.log.log('warn', 'a late duplicate result was not written', {
-            task: run.taskId,
-            error: String(error),
-          })
-        }),
-      (error: unknown) =>
-        this.#env.log.log('debug', 'a fenced run ended', { task: run.taskId, error: String(error) }),
-    )
+  #archive(view: ClusterView): void {
+    if (this.#archiving || this.#leases.own !== 'held') return
+    const now = this.#env.clock.now()
+    const due: string[] = []
+    for (const [id, atMs] of this.#board.finished()) {
+      if (now - atMs < this.#options.taskRetentionMs || due.length >= ARCHIVE_BATCH_MAX) break
+      const state = this.#board.state(id)
+      if (state === undefined || this.#runs.has(id) || this.#board.isUnsettled(id)) continue
+      if (rendezvousOwner(id, view.reachable) === this.#self) due.push(id)
+    }
+    if (due.length === 0) return
+    this.#archiving = true
+    this.#board
+      .archive(due)
+      .then(() => {
+        for (const id of due) this.#compensators.forget(id)
+      })
+      .catch((error: unknown) => {
+        // Not archived: they stay finished on the board, and the next tick tries again.
+        this.#env.log.log('warn', 'tasks not archived', { tasks: due.length, error: String(error) })
+      })
+      .finally(() => {
+        this.#archiving = false
+      })
+  }
+
+  #degradation(): Degradation {
+    return degradationOf(this.#view())
   }
 }
 
-function rejectOnAbort(signal: AbortSignal): Promise<never> {
-  return new Promise((_, reject) => {
-    if (signal.aborted) reject(signal.reason)
-    else signal.addEventListener('abort', () => reject(signal.reason), { once: true })
-  })
-}
-
-function errorMessage(error: unknown): string {
-  if (error instanceof Error) return `${error.name}: ${error.message}`
-  return String(error)
-}
-
 /**
- * The node's degradation as handlers see it. The view will carry its own
- * (issue: degradation levels); until then it is read from reachability.
+ * The node's degradation as handlers see it: the view's own (src/node/degradation.ts,
+ * breakers included) when the node gives one; else read from reachability.
  */
 export function degradationOf(view: ClusterView): Degradation {
   const own = (view as ClusterView & { degradation?: Degradation }).degradation

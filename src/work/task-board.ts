@@ -11,10 +11,24 @@
  * (296 B vs 146 B per event) and its heap 41-49× larger per task (79 KB vs
  * 1.6-1.9 KB); a board of finished tasks loaded 2.4-5.5× faster in Yjs.
  * Automerge's snapshot is smaller (175 B vs 543 B per task), so archiving
- * (DESIGN §4, a bounded board) matters more with Yjs, and is the next step.
+ * (DESIGN §4, a bounded board) matters more with Yjs.
  * At 10,000 finished tasks: 544 B of snapshot and ~3 KB of heap per task,
  * ~0.3-0.5 s to load the document and ~0.34 s more for this index to derive
  * every task at start.
+ *
+ * Archiving (archiver.ts decides when): a second map, `archive`, from task id
+ * to { atMs, status }. Archiving a task sets its entry and deletes its events
+ * in one change. The entry is a tombstone that wins over everything: an event
+ * of an archived task that arrives later (from a node that was away) is never
+ * indexed or derived, and is deleted again here. Memory per task, therefore:
+ * while live or within retention, its events (~3 KB of heap and ~0.5 KB of
+ * snapshot per finished task, above); once archived, one tombstone entry
+ * (~60 B of snapshot: the id, a time and a status) plus what Yjs keeps of the
+ * deleted events (a few bytes per run of deletes, merged), and ~100 B of heap
+ * for the id here. Tombstones are kept for good (a bound by age would let a
+ * late enough event resurrect its task): 1,000,000 archived tasks cost
+ * ~60 MB of snapshot, the board's practical limit; the live part is bounded
+ * by submissions × retention.
  *
  * Why a flat map and not a map of task → list: two nodes that create one
  * task's list concurrently (an idempotency key submitted on both sides of a
@@ -30,6 +44,7 @@ import type { DocHandle } from '../docs/doc-handle.ts'
 import type { Logger } from '../env/types.ts'
 import { deriveTask, type TaskState } from './board-model.ts'
 import { TaskValueError } from './errors.ts'
+import { needsSettlement } from './settlement.ts'
 import { isTaskEvent } from './task-event-check.ts'
 import { eventId, TASK_ID_PATTERN, type TaskEvent } from './task-events.ts'
 import { isTerminal } from './task-lifecycle.ts'
@@ -41,6 +56,16 @@ import { isTerminal } from './task-lifecycle.ts'
 export const BOARD_DOC = 'isthmus:tasks'
 /** The Y.Map holding every event. */
 const EVENTS_MAP = 'events'
+/** The Y.Map of archived tasks: id → ArchiveEntry (see the file header). */
+const ARCHIVE_MAP = 'archive'
+
+/** What stays of an archived task. */
+export interface ArchiveEntry {
+  /** The archiving node's clock when it archived the task. */
+  atMs: number
+  /** The status it ended with. */
+  status: string
+}
 /**
  * One event's JSON, at most: a payload, checkpoint or result larger than this
  * belongs in a document of its own (the board is loaded whole at every start).
@@ -54,6 +79,17 @@ export class TaskBoard {
   readonly #handle: DocHandle<Y.Doc>
   readonly #map: Y.Map<unknown>
   readonly #log: Logger
+  readonly #archive: Y.Map<unknown>
+  readonly #now: () => number
+  /** Archived task ids (the tombstones), read from the archive map. */
+  readonly #archived = new Set<string>()
+  /** Terminal tasks by when this node first saw them so, oldest first (insertion order): the archiver's queue. */
+  readonly #finishedAtMs = new Map<string, number>()
+  /** Tasks with something left to settle (compensations due, a saga to finish). */
+  readonly #unsettled = new Set<string>()
+  /** Keys of late events of archived tasks, to delete (after the observer: see #flush). */
+  readonly #late = new Set<string>()
+  #sweepQueued = false
   /** Events per task, by event id: the sets the states are derived from. */
   readonly #events = new Map<string, Map<string, TaskEvent>>()
   readonly #states = new Map<string, TaskState>()
@@ -65,10 +101,13 @@ export class TaskBoard {
   readonly #notify = new Set<string>()
   #notifyQueued = false
 
-  constructor(handle: DocHandle<Y.Doc>, log: Logger) {
+  constructor(handle: DocHandle<Y.Doc>, log: Logger, now: () => number = () => 0) {
     this.#handle = handle
     this.#map = handle.ydoc.getMap(EVENTS_MAP)
+    this.#archive = handle.ydoc.getMap(ARCHIVE_MAP)
     this.#log = log
+    this.#now = now
+    for (const id of this.#archive.keys()) if (TASK_ID_PATTERN.test(id)) this.#archived.add(id)
     const all = new Set<string>()
     for (const key of this.#map.keys()) {
       const id = this.#index(key)
@@ -76,6 +115,8 @@ export class TaskBoard {
     }
     for (const id of all) this.#derive(id)
     this.#map.observe(this.#onChange)
+    this.#archive.observe(this.#onArchive)
+    this.#queueSweep()
   }
 
   /** The derived state of one task, or undefined if its submission is not here. */
@@ -91,6 +132,53 @@ export class TaskBoard {
   /** Tasks not in a terminal status. */
   active(): TaskState[] {
     return [...this.#active].flatMap((id) => this.#states.get(id) ?? [])
+  }
+
+  /** Tasks with compensations due or a saga to finish (finished ones included). */
+  unsettled(): TaskState[] {
+    return [...this.#unsettled].flatMap((id) => this.#states.get(id) ?? [])
+  }
+
+  /** Whether the task has compensations due or a saga to finish. */
+  isUnsettled(id: string): boolean {
+    return this.#unsettled.has(id)
+  }
+
+  /** Terminal tasks with when this node first saw them terminal, oldest first. */
+  finished(): IterableIterator<[string, number]> {
+    return this.#finishedAtMs.entries()
+  }
+
+  /** Whether the task was archived (its tombstone is here). */
+  isArchived(id: string): boolean {
+    return this.#archived.has(id)
+  }
+
+  /** Tombstones held. */
+  get archivedCount(): number {
+    return this.#archived.size
+  }
+
+  /**
+   * Archives finished tasks: one change sets their tombstones and deletes
+   * their events. Resolves once durable here.
+   */
+  async archive(ids: readonly string[]): Promise<void> {
+    const entries = ids.flatMap((id) => {
+      const state = this.#states.get(id)
+      if (state === undefined || this.#archived.has(id)) return []
+      const keys = [...(this.#events.get(id)?.keys() ?? [])].map((e) => `${id}/${e}`)
+      return [{ id, entry: { atMs: this.#now(), status: state.status } satisfies ArchiveEntry, keys }]
+    })
+    if (entries.length === 0) return
+    await this.#handle.change((doc) => {
+      const archive = doc.getMap(ARCHIVE_MAP)
+      const events = doc.getMap(EVENTS_MAP)
+      for (const { id, entry, keys } of entries) {
+        if (!archive.has(id)) archive.set(id, entry)
+        for (const key of keys) events.delete(key)
+      }
+    })
   }
 
   /** Entries refused as malformed (a hostile or broken peer): counted, logged, never derived. */
@@ -127,6 +215,7 @@ export class TaskBoard {
 
   stop(): void {
     this.#map.unobserve(this.#onChange)
+    this.#archive.unobserve(this.#onArchive)
     this.#listeners.clear()
   }
 
@@ -137,10 +226,48 @@ export class TaskBoard {
       if (id !== undefined) changed.add(id)
     }
     for (const id of changed) if (this.#derive(id) !== undefined) this.#notify.add(id)
+    this.#queueSweep()
     if (this.#notify.size > 0 && !this.#notifyQueued) {
       this.#notifyQueued = true
       queueMicrotask(this.#flush)
     }
+  }
+
+  /** New tombstones: the task leaves every index, and any of its events still here is swept. */
+  readonly #onArchive = (event: Y.YMapEvent<unknown>): void => {
+    for (const id of event.keysChanged) {
+      if (!this.#archive.has(id) || this.#archived.has(id) || !TASK_ID_PATTERN.test(id)) continue
+      this.#archived.add(id)
+      for (const eventKey of this.#events.get(id)?.keys() ?? []) this.#late.add(`${id}/${eventKey}`)
+      this.#events.delete(id)
+      this.#states.delete(id)
+      this.#active.delete(id)
+      this.#unsettled.delete(id)
+      this.#finishedAtMs.delete(id)
+    }
+    this.#queueSweep()
+  }
+
+  /** Deletes late events of archived tasks, a microtask after the observer (as #flush, for the same reason). */
+  #queueSweep(): void {
+    if (this.#late.size === 0 || this.#sweepQueued) return
+    this.#sweepQueued = true
+    queueMicrotask(() => {
+      this.#sweepQueued = false
+      const keys = [...this.#late]
+      this.#late.clear()
+      this.#handle
+        .change((doc) => {
+          const map = doc.getMap(EVENTS_MAP)
+          for (const key of keys) if (map.has(key)) map.delete(key)
+        })
+        .catch((error: unknown) => {
+          // Not deleted: the entries stay ignored, and the next late arrival or start sweeps again.
+          this.#log.log('warn', 'task board: late events of archived tasks not swept', {
+            error: String(error),
+          })
+        })
+    })
   }
 
   /**
@@ -179,6 +306,11 @@ export class TaskBoard {
       this.#log.log('warn', 'task board: refused a malformed entry', { key: key.slice(0, 80) })
       return undefined
     }
+    if (this.#archived.has(taskId)) {
+      // A late event of an archived task: never indexed (the tombstone wins), deleted again.
+      if (value !== undefined) this.#late.add(key)
+      return undefined
+    }
     let events = this.#events.get(taskId)
     if (!events) {
       events = new Map()
@@ -201,8 +333,15 @@ export class TaskBoard {
     }
     if (state === undefined) return undefined
     this.#states.set(id, state)
-    if (isTerminal(state.status)) this.#active.delete(id)
-    else this.#active.add(id)
+    if (isTerminal(state.status)) {
+      this.#active.delete(id)
+      if (!this.#finishedAtMs.has(id)) this.#finishedAtMs.set(id, this.#now())
+    } else {
+      this.#active.add(id)
+      this.#finishedAtMs.delete(id)
+    }
+    if (needsSettlement(state)) this.#unsettled.add(id)
+    else this.#unsettled.delete(id)
     return state
   }
 }

@@ -28,10 +28,12 @@ type RunEventBody = TaskEvent extends infer E
     : never
   : never
 
-/** A step done in this run, with its compensation (kept for the saga on failure). */
+/** A step this run passed through, with its compensation (kept for the saga on failure). */
 export interface DoneStep {
   name: string
   result: unknown
+  /** The run that did it: this one, or an earlier one whose journaled result was replayed. */
+  run: RunToken
   compensate?: (result: unknown) => Promise<void>
 }
 
@@ -40,7 +42,7 @@ export class TaskRun {
   readonly token: RunToken
   /** Aborts the whole run: claim lost, task cancelled, node stopping. */
   readonly controller = new AbortController()
-  /** Steps this run completed itself (not replays), in order. */
+  /** Steps this run passed through (done here or replayed), in order: what a saga undoes in reverse. */
   readonly done: DoneStep[] = []
   /** Steps replayed from the journal in this run. */
   replayed = 0
@@ -48,10 +50,19 @@ export class TaskRun {
   readonly #names = new Set<string>()
   #seq = 0
 
-  constructor(init: { taskId: string; token: RunToken; board: TaskBoard }) {
+  readonly #onStep: ((step: DoneStep) => void) | undefined
+
+  constructor(init: {
+    taskId: string
+    token: RunToken
+    board: TaskBoard
+    /** Hears of every step passed through with a compensation (the node's StepCompensators). */
+    onStep?: (step: DoneStep) => void
+  }) {
     this.taskId = init.taskId
     this.token = init.token
     this.#board = init.board
+    this.#onStep = init.onStep
   }
 
   /** The claim that starts the run (seq 0). */
@@ -110,6 +121,7 @@ export class TaskRun {
     const journaled = this.state()?.steps.get(name)
     if (journaled !== undefined) {
       this.replayed++
+      this.#passed(name, journaled.result, { epoch: journaled.epoch, node: journaled.node }, options)
       return journaled.result as R
     }
     signal.throwIfAborted()
@@ -117,10 +129,17 @@ export class TaskRun {
     await this.write({ type: 'stepDone', name, result })
     // What a replay would return: the result as the board stores it (JSON).
     const stored = (result === undefined ? undefined : JSON.parse(JSON.stringify(result))) as R
-    const done: DoneStep = { name, result: stored }
-    if (options?.compensate) done.compensate = options.compensate as (result: unknown) => Promise<void>
-    this.done.push(done)
+    this.#passed(name, stored, this.token, options)
     return stored
+  }
+
+  #passed<R>(name: string, result: unknown, run: RunToken, options: StepOptions<R> | undefined): void {
+    const done: DoneStep = { name, result, run }
+    if (options?.compensate) {
+      done.compensate = options.compensate as (result: unknown) => Promise<void>
+      this.#onStep?.(done)
+    }
+    this.done.push(done)
   }
 }
 

@@ -94,7 +94,8 @@ export interface CancelledEvent {
 /**
  * A run's effects were undone: the whole run (a completed duplicate, through
  * the handler's `compensate`) or one of its steps (`step`, a saga). `epoch`
- * and `node` name the run compensated; `by` is the node that did it.
+ * and `node` name the run compensated; `by` is the node that did it (left out
+ * of the event's id, so a compensation is one entry whoever recorded it).
  */
 export interface CompensatedEvent {
   type: 'compensated'
@@ -125,7 +126,10 @@ const EVENT_ID_HEX = 32
 /** An event's identity in the board: fixed for `submitted`, else a hash of its canonical content. */
 export function eventId(event: TaskEvent): string {
   if (event.type === 'submitted') return SUBMITTED_EVENT_ID
-  return bytesToHex(sha256(utf8ToBytes(canonicalJson(event)))).slice(0, EVENT_ID_HEX)
+  // A compensation is one fact whoever did it: two nodes that both undid a duplicate (views that
+  // disagreed) write one entry, and the second sees it there before running its own (settlement.ts).
+  const identity = event.type === 'compensated' ? { ...event, by: '' } : event
+  return bytesToHex(sha256(utf8ToBytes(canonicalJson(identity)))).slice(0, EVENT_ID_HEX)
 }
 
 /** Hex digits of a task id: 128 bits, as event ids. */

@@ -157,6 +157,8 @@ export interface WorkOptions {
   handlers: Readonly<Record<string, TaskHandler>>
   partitionPolicy: 'majority' | 'availability'
   leaseMs: number
+  /** How long a finished (and settled) task stays on the board before it is archived. */
+  taskRetentionMs: number
 }
 
 /** The clock and randomness the work layer runs on. */

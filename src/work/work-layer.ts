@@ -9,15 +9,19 @@
  * content first arrives from a peer. A node that never touches tasks holds
  * no board document (its document list and checkers stay as they were).
  */
+
+import type { Registry } from 'prom-client'
 import type * as Y from 'yjs'
 import type { DocHandle } from '../docs/doc-handle.ts'
 import type { Env } from '../env/types.ts'
 import { NodeStoppedError } from '../errors.ts'
 import type { ClusterView } from '../membership/membership.ts'
+import type { DegradationSink } from './kind-guards.ts'
 import { Runner } from './runner.ts'
 import { TaskBoard } from './task-board.ts'
 import { infoOf, Tasks } from './tasks.ts'
 import type { TaskInfo, TaskNode, WorkOptions } from './types.ts'
+import { registerWorkMetrics, type WorkMetricsSnapshot } from './work-metrics.ts'
 
 export interface WorkLayerInit {
   env: Env
@@ -37,6 +41,10 @@ export interface WorkLayerInit {
   onViewChange: (listener: () => void) => Array<() => void>
   /** How often the runner looks again without a trigger (the node's heartbeat). */
   tickMs: number
+  /** The node's degradation holder: breakers per kind feed it (absent: not reported). */
+  degradation?: DegradationSink
+  /** The node's metrics registry: the work metrics register there (absent: no Prometheus metrics). */
+  registry?: Registry
 }
 
 export class WorkLayer {
@@ -64,6 +72,12 @@ export class WorkLayer {
       })
     })
     this.#unsubscribe.push(offBoard)
+    if (init.registry !== undefined) registerWorkMetrics(init.registry, () => this.#runner?.metrics())
+  }
+
+  /** The work layer's numbers (node.metrics().work); before the board opens, none. */
+  metrics(): WorkMetricsSnapshot | undefined {
+    return this.#runner?.metrics()
   }
 
   /** Opens the board now if there is work for it (handlers here, or a stored board); else on first use. */
@@ -86,7 +100,7 @@ export class WorkLayer {
   #opened(handle: DocHandle<Y.Doc>): TaskBoard {
     if (this.#stopped) throw new NodeStoppedError('the node stopped')
     const init = this.#init
-    const board = new TaskBoard(handle, init.env.log)
+    const board = new TaskBoard(handle, init.env.log, () => init.env.clock.now())
     this.#board = board
     this.#runner = new Runner({
       env: init.env,
@@ -96,6 +110,7 @@ export class WorkLayer {
       node: init.node,
       view: init.view,
       tickMs: init.tickMs,
+      ...(init.degradation === undefined ? {} : { degradation: init.degradation }),
     })
     this.#unsubscribe.push(board.subscribe((state) => init.emitTask(infoOf(state))))
     // A microtask later: membership emits from inside its own update, before its view is whole.

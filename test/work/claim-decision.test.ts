@@ -37,9 +37,10 @@ describe('decideClaim', () => {
     const claimedBy = (node: string) => task({ type: 'claimed', epoch: 1, node, seq: 0 })
     expect(decide(claimedBy(other), view(other))).toEqual({ claim: true, reason: 'resume' })
     expect(decide(claimedBy(other), view(owner))).toEqual({ claim: false, reason: 'owned' })
+    // Suspect: detected, but it may still run under its lease.
     expect(decide(claimedBy(other), view(owner, { [other]: 'suspect' }))).toEqual({
       claim: false,
-      reason: 'owned',
+      reason: 'lease held',
     })
     // With `other` dead, the owner among the live ones takes over.
     const live = members.filter((m) => m !== other)

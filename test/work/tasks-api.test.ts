@@ -197,7 +197,8 @@ describe('settling one task run on both sides of a partition (availability)', ()
     const winner = runs.map((r) => r.node).sort()[1] as string
     const loser = runs.map((r) => r.node).sort()[0] as string
     expect(state).toMatchObject({ status: 'completed', owner: winner, epoch: 1, result: `by ${winner}` })
-    expect(state?.duplicates).toEqual([{ epoch: 1, node: loser, result: `by ${loser}`, compensated: false }])
+    // Kept, counted, and settled: compensated once (the kind has no compensate: recorded all the same).
+    expect(state?.duplicates).toEqual([{ epoch: 1, node: loser, result: `by ${loser}`, compensated: true }])
     // The loser's run was told to stop (its signal aborted) when the winner's claim reached it.
     expect(runs.find((r) => r.node === loser)?.aborted).toBe(true)
     expect(runs.find((r) => r.node === winner)?.aborted).toBe(false)

@@ -1,0 +1,171 @@
+/**
+ * Leases (DESIGN §4, Work): how long a claim outlives its node's loss of
+ * contact, as two explicit state machines on the node's own clock (STYLE
+ * habit 7), one for this node's own lease and one per peer.
+ *
+ * The safety argument, under `partitionPolicy: 'majority'`: when a node X
+ * that runs a task is cut from the majority, X aborts its runs once it has
+ * been on the minority side for the grace (leaseMs × LEASE_GRACE_FRACTION),
+ * and a majority node Y claims X's tasks only once X has been unreachable in
+ * Y's view for leaseMs. Both count from their own detection of the split,
+ * which in a symmetric cut comes within a heartbeat or two of each other, so
+ * X's run has stopped (leaseMs × (1 - LEASE_GRACE_FRACTION)) before Y's can
+ * start: runs of one task never overlap while detection skew plus clock
+ * drift stay under that margin. A pending task whose rendezvous owner is a
+ * peer still inside its lease waits too: that peer may have claimed it just
+ * before the cut, and its claim may not have reached this side.
+ *
+ * Under `'availability'` this node's lease is always held (both sides run),
+ * and peers' leases still delay a takeover by leaseMs, so a flap of a
+ * heartbeat or two does not duplicate work.
+ *
+ * Not covered: a one-way cut where X still hears a majority that no longer
+ * hears it. X keeps its lease and the majority takes over after leaseMs, so
+ * the two runs may overlap; the fencing tokens still make one result win.
+ */
+
+/** This node's own lease. */
+export type OwnLease = 'held' | 'grace' | 'lost'
+/** What this node's view says about a peer's lease. */
+export type PeerLease = 'reachable' | 'detected' | 'expired'
+
+/** Inputs of the own-lease machine: what the view says, and the grace timer. */
+export type OwnLeaseInput = 'majority' | 'minority' | 'graceElapsed'
+/** Inputs of the peer-lease machine: the peer's status in the view, and the lease timer. */
+export type PeerLeaseInput = 'alive' | 'unreachable' | 'leaseElapsed'
+
+/**
+ * The share of leaseMs a minority node keeps running: the rest is the margin
+ * for detection skew and clock drift (see the file header). A half leaves as
+ * much for a short flap as for the margin.
+ */
+export const LEASE_GRACE_FRACTION = 0.5
+
+/** Peers tracked at once: the membership's own bound (MEMBERS_KNOWN_MAX). */
+export const PEER_LEASES_MAX = 1024
+
+/** This node's lease, by state and input. */
+export const ownLeaseTransitions: Readonly<Record<OwnLease, Readonly<Record<OwnLeaseInput, OwnLease>>>> = {
+  // On the majority side (or the policy is 'availability'): runs go on and claims may be made.
+  held: { majority: 'held', minority: 'grace', graceElapsed: 'held' },
+  // On a minority side for less than the grace: runs go on, no claims; a short flap costs nothing.
+  grace: { majority: 'held', minority: 'grace', graceElapsed: 'lost' },
+  // On a minority side past the grace: every run here is aborted, no claims, until the majority returns.
+  lost: { majority: 'held', minority: 'lost', graceElapsed: 'lost' },
+}
+
+/** A peer's lease as this node sees it, by state and input. */
+export const peerLeaseTransitions: Readonly<Record<PeerLease, Readonly<Record<PeerLeaseInput, PeerLease>>>> =
+  {
+    // Alive in this view: its claims stand.
+    reachable: { alive: 'reachable', unreachable: 'detected', leaseElapsed: 'reachable' },
+    // Not alive for less than leaseMs: it may still run under its lease; its claims stand and it
+    // stays a candidate owner of pending tasks.
+    detected: { alive: 'reachable', unreachable: 'detected', leaseElapsed: 'expired' },
+    // Not alive for leaseMs or more: it has stopped its runs (or is gone); its tasks may be taken over.
+    expired: { alive: 'reachable', unreachable: 'expired', leaseElapsed: 'expired' },
+  }
+
+/** When this node first saw a peer unreachable, and when it last heard it before that. */
+export interface Detection {
+  /** This node's clock when the peer stopped being alive in its view. */
+  detectedAtMs: number
+  /** This node's clock when it last heard the peer: the best local estimate of when it was lost. */
+  lostAtMs: number
+}
+
+interface PeerEntry extends Detection {
+  lease: PeerLease
+}
+
+/** The parts of the node's view the leases read. */
+export interface LeaseView {
+  majority: boolean
+  members: ReadonlyArray<{ id: string; status: 'alive' | 'suspect' | 'dead'; lastHeardMs: number }>
+}
+
+/** Both machines, fed the view and the clock; `nextDeadlineMs` says when a timer input is due. */
+export class LeaseTracker {
+  readonly #leaseMs: number
+  readonly #policy: 'majority' | 'availability'
+  #own: OwnLease = 'held'
+  #minoritySinceMs: number | undefined
+  readonly #peers = new Map<string, PeerEntry>()
+
+  constructor(init: { leaseMs: number; policy: 'majority' | 'availability' }) {
+    this.#leaseMs = init.leaseMs
+    this.#policy = init.policy
+  }
+
+  /** This node's lease now. */
+  get own(): OwnLease {
+    return this.#own
+  }
+
+  /** A peer's lease now (undefined: not a known member). */
+  peer(id: string): PeerLease | undefined {
+    return this.#peers.get(id)?.lease
+  }
+
+  /** Every known peer's lease. */
+  peers(): ReadonlyMap<string, PeerLease> {
+    return new Map([...this.#peers].map(([id, e]) => [id, e.lease]))
+  }
+
+  /** When this node detected `id` unreachable (undefined while it is reachable). */
+  detection(id: string): Detection | undefined {
+    const entry = this.#peers.get(id)
+    return entry === undefined || entry.lease === 'reachable' ? undefined : entry
+  }
+
+  /** Feeds the view at `nowMs`; returns whether this node's lease changed. */
+  observe(view: LeaseView, nowMs: number): boolean {
+    const before = this.#own
+    const majority = this.#policy === 'availability' || view.majority
+    if (majority) this.#minoritySinceMs = undefined
+    else this.#minoritySinceMs ??= nowMs
+    this.#own = ownLeaseTransitions[this.#own][majority ? 'majority' : 'minority']
+    const graceMs = this.#leaseMs * LEASE_GRACE_FRACTION
+    if (this.#minoritySinceMs !== undefined && nowMs - this.#minoritySinceMs >= graceMs)
+      this.#own = ownLeaseTransitions[this.#own].graceElapsed
+    const seen = new Set<string>()
+    for (const member of view.members) {
+      seen.add(member.id)
+      this.#observePeer(member, nowMs)
+    }
+    for (const id of this.#peers.keys()) if (!seen.has(id)) this.#peers.delete(id)
+    return before !== this.#own
+  }
+
+  /** The earliest time a timer input is due (grace or a peer's lease ending), or undefined. */
+  nextDeadlineMs(): number | undefined {
+    let next: number | undefined
+    const consider = (ms: number): void => {
+      if (next === undefined || ms < next) next = ms
+    }
+    if (this.#own === 'grace' && this.#minoritySinceMs !== undefined)
+      consider(this.#minoritySinceMs + this.#leaseMs * LEASE_GRACE_FRACTION)
+    for (const entry of this.#peers.values())
+      if (entry.lease === 'detected') consider(entry.detectedAtMs + this.#leaseMs)
+    return next
+  }
+
+  #observePeer(member: LeaseView['members'][number], nowMs: number): void {
+    let entry = this.#peers.get(member.id)
+    if (entry === undefined) {
+      if (this.#peers.size >= PEER_LEASES_MAX) return
+      entry = { lease: 'reachable', detectedAtMs: nowMs, lostAtMs: nowMs }
+      this.#peers.set(member.id, entry)
+    }
+    const alive = member.status === 'alive'
+    const next = peerLeaseTransitions[entry.lease][alive ? 'alive' : 'unreachable']
+    if (entry.lease === 'reachable' && next === 'detected') {
+      entry.detectedAtMs = nowMs
+      // lastHeardMs is "ms since last heard", -1 for never: then the detection is the best estimate.
+      entry.lostAtMs = member.lastHeardMs >= 0 ? nowMs - member.lastHeardMs : nowMs
+    }
+    entry.lease = next
+    if (entry.lease === 'detected' && nowMs - entry.detectedAtMs >= this.#leaseMs)
+      entry.lease = peerLeaseTransitions[entry.lease].leaseElapsed
+  }
+}
