@@ -3,6 +3,7 @@
  * uPlot as they are (one x array per chart, one y array per series), plus
  * the markers every chart draws (faults, phases, the convergence point).
  */
+import { type CrashOptions, losesUnsynced } from '../fault-plan.ts'
 import { convergedAtMs } from './convergence.ts'
 import { pairsOf } from './link-replay.ts'
 import type { FaultLine, ReportModel } from './report-model.ts'
@@ -63,7 +64,7 @@ export function faultLabel(f: Pick<FaultLine, 'fault' | 'args'>): string {
     case 'oneWay':
       return `one-way ${a[0]}>${a[1]}`
     case 'crash':
-      return `crash ${a[0]}${(a[1] as { loseUnsynced?: boolean } | undefined)?.loseUnsynced ? ' (losing unsynced)' : ''}`
+      return `crash ${a[0]}${losesUnsynced((a[1] ?? {}) as CrashOptions) ? ' (losing unsynced)' : ''}`
     case 'pause':
       return `pause ${a[0]} ${a[1]} ms`
     case 'skew':

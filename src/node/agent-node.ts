@@ -222,7 +222,6 @@ export class AgentNode {
       'storeRecordsLost',
       report.corrupt.length + (report.salvaged?.recordsDropped ?? 0),
     )
-    if (report.salvaged) this.#env.log.log('warn', 'store salvaged', { ...report.salvaged })
     this.#env.log.log('warn', 'store skipped corrupt records', {
       count: report.corrupt.length,
       documents: this.#damage.map((d) => d.doc),

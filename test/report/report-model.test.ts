@@ -130,9 +130,13 @@ describe('report model', () => {
     expect(faultLabel({ fault: 'swizzle', args: [{ stepMs: 150, nodes: ['n1', 'n3'] }] })).toBe(
       'swizzle n1 n3 every 150 ms',
     )
+    expect(faultLabel({ fault: 'crash', args: ['n4', { lose: 'unsynced' }] })).toBe(
+      'crash n4 (losing unsynced)',
+    )
     expect(faultLabel({ fault: 'crash', args: ['n4', { loseUnsynced: true }] })).toBe(
       'crash n4 (losing unsynced)',
     )
+    expect(faultLabel({ fault: 'crash', args: ['n4', {}] })).toBe('crash n4')
   })
 
   it('escapes what the trace says, in the tables and in the embedded data', () => {

@@ -26,7 +26,7 @@ export const namedPlans: Record<string, FaultStep[]> = {
   ]),
   'crash-restart': [
     { atMs: 1000, fault: 'crash', args: ['n2'] },
-    { atMs: 2000, fault: 'crash', args: ['n4', { loseUnsynced: true }] },
+    { atMs: 2000, fault: 'crash', args: ['n4', { lose: 'unsynced' }] },
     { atMs: 3000, fault: 'restart', args: ['n2'] },
     { atMs: 4500, fault: 'restart', args: ['n4'] },
   ],
