@@ -9,6 +9,8 @@
  *   compensating   the winning run is undoing its steps: not a claim (next engineer: sagas).
  *   no handler     no handler for the kind here: leave it to a node that has one.
  *   running here   a run of it is in this process already.
+ *   rejoining      this node just started, or came back to the majority after losing its
+ *                  lease: no claims for leaseMs, while the board's news reaches it (leases.ts).
  *   minority side  under `majority`, a side without the majority (or whose own lease is not
  *                  held) claims nothing, fresh tasks included: the other side may own them too.
  *   no capacity    the kind's bulkhead is full here: the task waits (pending, or its claim
@@ -47,6 +49,7 @@ export type SkipReason =
   | 'compensating'
   | 'no handler'
   | 'running here'
+  | 'rejoining'
   | 'minority side'
   | 'no capacity'
   | 'not the owner'
@@ -76,8 +79,9 @@ export function decideClaim(input: {
   if (task.status === 'compensating') return skip('compensating')
   if (!input.hasHandler) return skip('no handler')
   if (input.runningHere) return skip('running here')
-  if (input.policy === 'majority' && (!view.majority || (input.ownLease ?? 'held') !== 'held'))
-    return skip('minority side')
+  const ownLease = input.ownLease ?? 'held'
+  if (ownLease === 'rejoining') return skip('rejoining')
+  if (input.policy === 'majority' && (!view.majority || ownLease !== 'held')) return skip('minority side')
   if (input.hasCapacity === false) return skip('no capacity')
   const leases = input.peerLeases ?? leasesFromStatus(view)
   const candidates = [...view.reachable, ...[...leases].flatMap(([id, l]) => (l === 'detected' ? [id] : []))]

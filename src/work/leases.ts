@@ -25,12 +25,12 @@
  */
 
 /** This node's own lease. */
-export type OwnLease = 'held' | 'grace' | 'lost'
+export type OwnLease = 'held' | 'grace' | 'lost' | 'rejoining'
 /** What this node's view says about a peer's lease. */
 export type PeerLease = 'reachable' | 'detected' | 'expired'
 
 /** Inputs of the own-lease machine: what the view says, and the grace timer. */
-export type OwnLeaseInput = 'majority' | 'minority' | 'graceElapsed'
+export type OwnLeaseInput = 'majority' | 'minority' | 'graceElapsed' | 'holdElapsed'
 /** Inputs of the peer-lease machine: the peer's status in the view, and the lease timer. */
 export type PeerLeaseInput = 'alive' | 'unreachable' | 'leaseElapsed'
 
@@ -47,11 +47,16 @@ export const PEER_LEASES_MAX = 1024
 /** This node's lease, by state and input. */
 export const ownLeaseTransitions: Readonly<Record<OwnLease, Readonly<Record<OwnLeaseInput, OwnLease>>>> = {
   // On the majority side (or the policy is 'availability'): runs go on and claims may be made.
-  held: { majority: 'held', minority: 'grace', graceElapsed: 'held' },
-  // On a minority side for less than the grace: runs go on, no claims; a short flap costs nothing.
-  grace: { majority: 'held', minority: 'grace', graceElapsed: 'lost' },
-  // On a minority side past the grace: every run here is aborted, no claims, until the majority returns.
-  lost: { majority: 'held', minority: 'lost', graceElapsed: 'lost' },
+  held: { majority: 'held', minority: 'grace', graceElapsed: 'held', holdElapsed: 'held' },
+  // On a minority side for less than the grace: runs go on, no claims; a short flap costs nothing
+  // (the majority cannot have taken anything over yet: that takes leaseMs from its own detection).
+  grace: { majority: 'held', minority: 'grace', graceElapsed: 'lost', holdElapsed: 'grace' },
+  // On a minority side past the grace: every run here is aborted, no claims.
+  lost: { majority: 'rejoining', minority: 'lost', graceElapsed: 'lost', holdElapsed: 'lost' },
+  // Back on the majority side after a lost lease, or just started: no claims for leaseMs, so that the
+  // board's takeovers made meanwhile reach this node before it resumes a stale claim of its own (an
+  // equal epoch from both sides would be settled by node id, maybe against the run that should win).
+  rejoining: { majority: 'rejoining', minority: 'lost', graceElapsed: 'rejoining', holdElapsed: 'held' },
 }
 
 /** A peer's lease as this node sees it, by state and input. */
@@ -88,8 +93,9 @@ export interface LeaseView {
 export class LeaseTracker {
   readonly #leaseMs: number
   readonly #policy: 'majority' | 'availability'
-  #own: OwnLease = 'held'
+  #own: OwnLease = 'rejoining'
   #minoritySinceMs: number | undefined
+  #rejoinSinceMs: number | undefined
   readonly #peers = new Map<string, PeerEntry>()
 
   constructor(init: { leaseMs: number; policy: 'majority' | 'availability' }) {
@@ -122,12 +128,15 @@ export class LeaseTracker {
   observe(view: LeaseView, nowMs: number): boolean {
     const before = this.#own
     const majority = this.#policy === 'availability' || view.majority
-    if (majority) this.#minoritySinceMs = undefined
-    else this.#minoritySinceMs ??= nowMs
-    this.#own = ownLeaseTransitions[this.#own][majority ? 'majority' : 'minority']
-    const graceMs = this.#leaseMs * LEASE_GRACE_FRACTION
-    if (this.#minoritySinceMs !== undefined && nowMs - this.#minoritySinceMs >= graceMs)
-      this.#own = ownLeaseTransitions[this.#own].graceElapsed
+    let next = ownLeaseTransitions[this.#own][majority ? 'majority' : 'minority']
+    if (next === 'grace' && this.#own !== 'grace') this.#minoritySinceMs = nowMs
+    if (next === 'rejoining' && (this.#own !== 'rejoining' || this.#rejoinSinceMs === undefined))
+      this.#rejoinSinceMs = nowMs
+    if (next === 'grace' && nowMs - (this.#minoritySinceMs as number) >= this.#leaseMs * LEASE_GRACE_FRACTION)
+      next = ownLeaseTransitions[next].graceElapsed
+    if (next === 'rejoining' && nowMs - (this.#rejoinSinceMs as number) >= this.#leaseMs)
+      next = ownLeaseTransitions[next].holdElapsed
+    this.#own = next
     const seen = new Set<string>()
     for (const member of view.members) {
       seen.add(member.id)
@@ -145,6 +154,8 @@ export class LeaseTracker {
     }
     if (this.#own === 'grace' && this.#minoritySinceMs !== undefined)
       consider(this.#minoritySinceMs + this.#leaseMs * LEASE_GRACE_FRACTION)
+    if (this.#own === 'rejoining' && this.#rejoinSinceMs !== undefined)
+      consider(this.#rejoinSinceMs + this.#leaseMs)
     for (const entry of this.#peers.values())
       if (entry.lease === 'detected') consider(entry.detectedAtMs + this.#leaseMs)
     return next

@@ -219,7 +219,8 @@ export class Runner {
     this.#deadline?.timer.cancel()
     this.#deadline = {
       atMs: next,
-      timer: this.#env.clock.setTimer(Math.max(0, next - now), () => {
+      // At least 1 ms: a deadline a rounding error away would otherwise re-arm at the same instant.
+      timer: this.#env.clock.setTimer(Math.max(1, next - now), () => {
         this.#deadline = undefined
         this.scan()
       }),
