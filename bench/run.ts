@@ -17,6 +17,7 @@ import { durableWrites } from './durable-writes.ts'
 import { failureDetection } from './failure-detection.ts'
 import { firstSync } from './first-sync.ts'
 import { healConvergence } from './heal-convergence.ts'
+import { healTail } from './heal-tail.ts'
 import { hostileFrames } from './hostile-frames.ts'
 import { libp2pReplication } from './libp2p-replication.ts'
 import { resilienceOverhead } from './resilience-overhead.ts'
@@ -36,6 +37,7 @@ const benchmarks: readonly Benchmark[] = [
   libp2pReplication,
   firstSync,
   hostileFrames,
+  healTail,
   resilienceOverhead,
 ]
 
