@@ -146,6 +146,9 @@ export class Runner {
     if (this.#runs.size > 0) reasons.push(`tasks: ${this.#runs.size} running here`)
     if (this.#claiming.size > 0) reasons.push(`tasks: ${this.#claiming.size} claims in flight`)
     if (this.#settler.inProgress > 0) reasons.push(`tasks: ${this.#settler.inProgress} being settled here`)
+    // Holding claims and settlements for at most leaseMs after (re)joining: work waits on it.
+    const waiting = this.#board.active().length + this.#board.unsettled().length
+    if (this.#leases.own === 'rejoining' && waiting > 0) reasons.push('tasks: lease rejoining')
     return reasons
   }
 

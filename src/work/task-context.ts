@@ -88,6 +88,8 @@ export class TaskRun {
     attempt: number
     degradation: Degradation
   }): TaskContext {
+    // Names are unique per attempt: a retry passes through the same steps again (and replays them).
+    this.#names.clear()
     const run = this
     return {
       node: init.node,
@@ -114,7 +116,7 @@ export class TaskRun {
     if (typeof name !== 'string' || name.length === 0)
       throw new StepNameError('a step needs a non-empty name')
     if (this.#names.has(name))
-      throw new StepNameError(`step "${name}" ran twice in one run of ${this.taskId}`)
+      throw new StepNameError(`step "${name}" ran twice in one attempt of ${this.taskId}`)
     if (this.#names.size >= STEPS_PER_RUN_MAX)
       throw new StepNameError(`more than ${STEPS_PER_RUN_MAX} steps in one run of ${this.taskId}`)
     this.#names.add(name)
@@ -134,6 +136,8 @@ export class TaskRun {
   }
 
   #passed<R>(name: string, result: unknown, run: RunToken, options: StepOptions<R> | undefined): void {
+    // A retry replays what an earlier attempt of this run did: one entry per step, or a saga would undo it twice.
+    if (this.done.some((d) => d.name === name && d.run.epoch === run.epoch && d.run.node === run.node)) return
     const done: DoneStep = { name, result, run }
     if (options?.compensate) {
       done.compensate = options.compensate as (result: unknown) => Promise<void>
