@@ -29,7 +29,10 @@ export type { FailureKind, NodeErrorEvent } from './node/failures.ts'
 export type { NodeOptions } from './node/options.ts'
 /** Work: the replicated task board's errors (what `node.tasks` and `ctx` reject with). */
 export {
+  CompensationContextError,
+  LeaseLostError,
   StepNameError,
+  TaskArchivedError,
   TaskCancelledError,
   TaskFailedError,
   TaskFencedError,
@@ -55,3 +58,5 @@ export type {
   TaskRef,
   TaskView,
 } from './work/types.ts'
+/** Work: the recovery figures in `node.metrics().work`. */
+export type { WorkMetricsSnapshot } from './work/work-metrics.ts'

@@ -8,6 +8,7 @@ import type { Env } from '../env/types.ts'
 import { NodeStoppedError } from '../errors.ts'
 import type { TaskState } from './board-model.ts'
 import {
+  TaskArchivedError,
   TaskCancelledError,
   TaskFailedError,
   TaskNotFoundError,
@@ -109,7 +110,8 @@ export class Tasks {
   /**
    * The accepted result, once this node sees one. Rejects with
    * TaskFailedError (failed for good), TaskCancelledError, or
-   * TaskResultTimeoutError after `timeoutMs` on the node's clock. An id not
+   * TaskResultTimeoutError after `timeoutMs` on the node's clock, or
+   * TaskArchivedError for a task archived after its retention. An id not
    * here yet is waited for too (its submission may still be on its way).
    */
   async result(id: string, options: { timeoutMs?: number } = {}): Promise<unknown> {
@@ -117,6 +119,7 @@ export class Tasks {
     const timeoutMs = options.timeoutMs ?? RESULT_TIMEOUT_MS_DEFAULT
     if (!(timeoutMs > 0)) throw new RangeError('timeoutMs must be a positive number')
     const board = this.#board() ?? (await this.#open())
+    if (board.isArchived(id)) throw new TaskArchivedError(id)
     const now = board.state(id)
     if (now !== undefined && isTerminal(now.status)) return settled(now)
     if (this.#waiters.size >= RESULT_WAITERS_MAX)
@@ -148,6 +151,7 @@ export class Tasks {
     this.#live()
     const board = await this.#open()
     const state = board.state(id)
+    if (board.isArchived(id)) return // finished long ago: nothing to cancel
     if (state === undefined) throw new TaskNotFoundError(id)
     if (isTerminal(state.status)) return
     await board.write(id, [
