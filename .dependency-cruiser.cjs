@@ -16,13 +16,6 @@
 /** Folders (and the top-level entry file) that make up the project. */
 const project = '^(index\\.ts$|src/|cli/|crdt/|store/|transport/|sim/|bench/|test/|examples/)'
 
-/**
- * TEMPORARY: the CLI still lives in src/cli/ and moves to cli/ (issue 8). Until
- * then src/cli/ is the application, as cli/ will be: it may import anything,
- * and src/ rules skip it. The lead removes this allowance at the move.
- */
-const srcCliAllowance = '^src/cli/'
-
 /** npm packages src/ must never import: the network and the disk arrive as Transport and Store. */
 const networkAndDiskPackages =
   'node_modules/(libp2p|@libp2p/[^/]+|@chainsafe/[^/]+|@multiformats/[^/]+|classic-level)/'
@@ -60,15 +53,15 @@ module.exports = {
       name: 'src-not-sim-or-cli',
       severity: 'error',
       comment: 'src/ is the node runtime: the simulator, the CLI, benchmarks and tests sit on top of it.',
-      from: { path: '^src/', pathNot: srcCliAllowance },
-      to: { path: '^(index\\.ts$|sim/|cli/|src/cli/|bench/|test/|examples/)' },
+      from: { path: '^src/' },
+      to: { path: '^(index\\.ts$|sim/|cli/|bench/|test/|examples/)' },
     },
     {
       name: 'src-no-network-or-disk',
       severity: 'error',
       comment:
         'src/ never imports libp2p or classic-level: one code path runs in production and in the simulator.',
-      from: { path: '^src/', pathNot: srcCliAllowance },
+      from: { path: '^src/' },
       to: { path: networkAndDiskPackages },
     },
     {
@@ -76,7 +69,7 @@ module.exports = {
       severity: 'error',
       comment:
         'src/ sees a Store and a Transport through their interface files only (crdt/ backends it may import).',
-      from: { path: '^src/', pathNot: srcCliAllowance },
+      from: { path: '^src/' },
       to: { path: '^(store|transport)/', pathNot: '^(store/store\\.ts|transport/transport\\.ts)$' },
     },
     {
@@ -86,7 +79,7 @@ module.exports = {
         'sim/ runs the node on simulated adapters: memory stores and the Transport interface, never libp2p or LevelDB on disk.',
       from: { path: '^sim/' },
       to: {
-        path: `^(index\\.ts$|cli/|src/cli/|bench/|test/|examples/|transport/|store/level-store\\.ts$)|${networkAndDiskPackages}`,
+        path: `^(index\\.ts$|cli/|bench/|test/|examples/|transport/|store/classic-level-store\\.ts$)|${networkAndDiskPackages}`,
         pathNot: '^transport/transport\\.ts$',
       },
     },
@@ -96,15 +89,15 @@ module.exports = {
       comment:
         'index.ts (the package entry) wires the default store and transport; the simulator and the CLI have entries of their own.',
       from: { path: '^index\\.ts$' },
-      to: { path: '^(sim/|cli/|src/cli/|bench/|test/|examples/)' },
+      to: { path: '^(sim/|cli/|bench/|test/|examples/)' },
     },
     {
       name: 'nothing-imports-the-cli',
       severity: 'error',
       comment:
         'The CLI is an application on top of everything: only tests, benchmarks and examples (npm start) reach into it.',
-      from: { path: project, pathNot: '^(cli/|src/cli/|test/|bench/|examples/)' },
-      to: { path: '^(cli|src/cli)/' },
+      from: { path: project, pathNot: '^(cli/|test/|bench/|examples/)' },
+      to: { path: '^cli/' },
     },
     {
       name: 'conformance-suites-only-from-tests',

@@ -17,7 +17,7 @@ import {
   createNode as createNodeWith,
   type NodeOptions as NodeOptionsWith,
 } from './src/index.ts'
-import { levelStore } from './store/level-store.ts'
+import { levelStore } from './store/classic-level-store.ts'
 import type { Store } from './store/store.ts'
 import { libp2pTransport } from './transport/libp2p.ts'
 import type { Transport } from './transport/transport.ts'

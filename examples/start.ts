@@ -8,7 +8,7 @@
  *   npx isthmus sim --scenario partition-heal --seed 42 --report isthmus-report.html
  */
 import { resolve } from 'node:path'
-import { runCli } from '../src/cli/commands.ts'
+import { runCli } from '../cli/commands.ts'
 
 const reportPath = resolve('isthmus-report.html')
 const startedMs = performance.now()

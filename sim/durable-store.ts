@@ -15,12 +15,12 @@
 import type { MemoryLevel } from 'memory-level'
 import type { Random } from '../src/env/types.ts'
 import { docRange, parseKey } from '../store/keys.ts'
-import type { AbstractLevelStoreOptions } from '../store/level.ts'
+import type { AbstractLevelStoreOptions } from '../store/abstract-level-store.ts'
 import { memoryLevel, memoryStore } from '../store/memory-store.ts'
 import type { Store } from '../store/store.ts'
 import { StoreWriteError } from './errors.ts'
 
-/** Compaction thresholds of the simulated store (see store/level.ts). */
+/** Compaction thresholds of the simulated store (see store/abstract-level-store.ts). */
 export type SimStoreOptions = Pick<
   AbstractLevelStoreOptions,
   'compactCount' | 'compactBytes' | 'compactSnapshotRatio'

@@ -6,6 +6,14 @@
  * database. All three are one implementation and pass `runStoreConformance`.
  */
 
+/** The store over any abstract-level database, and its options. */
+export {
+  type AbstractLevelStoreOptions,
+  abstractLevelStore,
+  type StoreDbSource,
+} from './abstract-level-store.ts'
+/** The on-disk store (classic-level), and its options. */
+export { type LevelStoreOptions, type LevelStoreSalvage, levelStore } from './classic-level-store.ts'
 /** When `append` reports `compactionDue`: the policy's thresholds and its decision, as a pure function. */
 export { type CompactionPolicy, compactionDue, type LogSize } from './compaction-policy.ts'
 // (issue 8) `runStoreConformance` and its factory types are in `isthmus/store/conformance` only:
@@ -24,10 +32,6 @@ export {
   StoreLockedError,
   StoreNotAStoreError,
 } from './errors.ts'
-/** The store over any abstract-level database, and its options. */
-export { type AbstractLevelStoreOptions, abstractLevelStore, type StoreDbSource } from './level.ts'
-/** The on-disk store (classic-level), and its options. */
-export { type LevelStoreOptions, type LevelStoreSalvage, levelStore } from './level-store.ts'
 /** Named bounds and defaults; see each constant for its reason. */
 export {
   COMPACT_BYTES_DEFAULT,

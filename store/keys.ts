@@ -1,6 +1,6 @@
 /**
  * Builds and parses the keys of the layout documented at the top of
- * `level.ts`. Names (documents, metadata keys) are escaped so that the
+ * `abstract-level-store.ts`. Names (documents, metadata keys) are escaped so that the
  * separator `!` can never appear inside one: `[A-Za-z0-9._~-]` stay as they
  * are, every other UTF-16 code unit (lone surrogates too) becomes `%XXXX`.
  * The escape is injective, so two names never share a key, and every key is

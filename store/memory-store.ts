@@ -2,7 +2,7 @@
  * The in-memory store: memory-level, for tests and the simulator.
  */
 import { MemoryLevel } from 'memory-level'
-import { type AbstractLevelStoreOptions, abstractLevelStore } from './level.ts'
+import { type AbstractLevelStoreOptions, abstractLevelStore } from './abstract-level-store.ts'
 import type { Store } from './store.ts'
 
 /** Options of `memoryStore`. */

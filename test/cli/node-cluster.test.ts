@@ -4,8 +4,8 @@
  */
 import { spawn } from 'node:child_process'
 import { describe, expect, it } from 'vitest'
-import type { ClusterFigures } from '../../src/cli/cluster-script.ts'
-import { cliEntry } from '../../src/cli/node-process.ts'
+import type { ClusterFigures } from '../../cli/cluster-script.ts'
+import { cliEntry } from '../../cli/node-process.ts'
 
 /** Three node starts and restarts (about 1.5 s each), a 1 s cut, the heal and the stops. */
 const clusterRunMsMax = 50_000

@@ -10,7 +10,7 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { NodeProcess } from '../../src/cli/node-process.ts'
+import { NodeProcess } from '../../cli/node-process.ts'
 import { silentLogger, systemEnv } from '../../src/env/index.ts'
 import { runCli } from './run-cli.ts'
 

@@ -9,7 +9,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { NodeProcess, type NodeProcessOptions } from '../../src/cli/node-process.ts'
+import { NodeProcess, type NodeProcessOptions } from '../../cli/node-process.ts'
 import { silentLogger, systemEnv } from '../../src/env/index.ts'
 import { levelStore } from '../../store/index.ts'
 

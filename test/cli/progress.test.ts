@@ -4,7 +4,7 @@
  * so nothing here waits.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { type ProgressStream, SeedProgress } from '../../src/cli/progress.ts'
+import { type ProgressStream, SeedProgress } from '../../cli/progress.ts'
 
 function stream(isTTY: boolean): ProgressStream & { text: string } {
   const out = {

@@ -1,6 +1,6 @@
 /**
  * Runs the CLI from source in a child process, as a user would run the
- * built one: `node src/cli/main.ts ARGS`.
+ * built one: `node cli/main.ts ARGS`.
  */
 import { execFile } from 'node:child_process'
 import { mkdtempSync, writeFileSync } from 'node:fs'
@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
 const root = join(import.meta.dirname, '..', '..')
-export const cliPath = join(root, 'src', 'cli', 'main.ts')
+export const cliPath = join(root, 'cli', 'main.ts')
 
 export interface CliRun {
   code: number

@@ -2,6 +2,9 @@ import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
+import { runSeed } from '../../cli/run-seed.ts'
+import { resolveRunSpec } from '../../cli/run-spec.ts'
+import { parseSimArgs } from '../../cli/sim-args.ts'
 import {
   checkScenarios,
   runScenario,
@@ -11,9 +14,6 @@ import {
   writesFromSeed,
 } from '../../sim/index.ts'
 import { compactingStore, scenarioNames } from '../../sim/scenarios/index.ts'
-import { runSeed } from '../../src/cli/run-seed.ts'
-import { resolveRunSpec } from '../../src/cli/run-spec.ts'
-import { parseSimArgs } from '../../src/cli/sim-args.ts'
 import { failingScenario, runCli, tempDir, writeJson } from './run-cli.ts'
 
 interface JsonVerdict {

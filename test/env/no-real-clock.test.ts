@@ -16,11 +16,6 @@ const allowedFiles = new Map([
     'settle() waits one setImmediate turn so promise chains in node code finish between virtual events; it reads no time',
   ],
 ])
-/**
- * TEMPORARY (issue 8): the CLI, an application on top of everything, still lives in src/cli/
- * (its progress line shows wall time). It moves to cli/, outside the guarded folders, and this goes.
- */
-const allowedFolders = ['src/cli/']
 const forbidden =
   /\b(Date\.now\(|performance\.now\(|new Date\b|setTimeout\(|setInterval\(|setImmediate\(|Math\.random\(|randomUUID\()/
 
@@ -46,7 +41,7 @@ describe('one code path', () => {
     for (const top of guarded) {
       for (const file of sourceFiles(join(root, top))) {
         const rel = relative(root, file)
-        if (allowedFiles.has(rel) || allowedFolders.some((folder) => rel.startsWith(folder))) continue
+        if (allowedFiles.has(rel)) continue
         readFileSync(file, 'utf8')
           .split('\n')
           .forEach((line, i) => {

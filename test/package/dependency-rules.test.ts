@@ -97,7 +97,8 @@ describe('the dependency rules (DESIGN.md §1)', () => {
       // wrong
       'src/net.ts': "import { createLibp2p } from 'libp2p'",
       'src/up.ts': "import { x } from '../sim/x.ts'",
-      'src/impl.ts': "import { levelStore } from '../store/level-store.ts'",
+      'src/impl.ts': "import { levelStore } from '../store/classic-level-store.ts'",
+      'src/cli/app.ts': "import { app } from '../../cli/app.ts'",
       'src/env/leaf.ts': "import { y } from '../node/y.ts'",
       'crdt/reach.ts': "import { y } from '../src/node/y.ts'",
       'sim/real.ts': "import { libp2pTransport } from '../transport/libp2p.ts'",
@@ -109,18 +110,18 @@ describe('the dependency rules (DESIGN.md §1)', () => {
       'src/ok.ts': "import type { Store } from '../store/store.ts'\nimport { z } from '../crdt/z.ts'",
       'src/node/y.ts': "import { clock } from '../env/clock.ts'\nexport const y = 1",
       'src/env/clock.ts': 'export const clock = 1',
-      'src/cli/app.ts': "import { levelStore } from '../../store/level-store.ts'\nimport 'libp2p'",
-      'cli/app.ts': "import { x } from '../sim/x.ts'\nimport { app } from '../src/cli/app.ts'",
+      'cli/app.ts':
+        "import { x } from '../sim/x.ts'\nimport { levelStore } from '../store/classic-level-store.ts'\nimport 'libp2p'\nexport const app = 1",
       'sim/x.ts':
         "import { memoryStore } from '../store/memory-store.ts'\nimport type { T } from '../transport/transport.ts'",
       'crdt/z.ts': "import { clock } from '../src/env/clock.ts'",
       'store/conformance.ts': "import { it } from 'vitest'",
       'store/store.ts': 'export const s = 1',
-      'store/level-store.ts': 'export const levelStore = 1',
+      'store/classic-level-store.ts': 'export const levelStore = 1',
       'store/memory-store.ts': 'export const memoryStore = 1',
       'transport/transport.ts': 'export const t = 1',
       'transport/libp2p.ts': "import 'libp2p'",
-      'index.ts': "import { levelStore } from './store/level-store.ts'\nexport * from './src/ok.ts'",
+      'index.ts': "import { levelStore } from './store/classic-level-store.ts'\nexport * from './src/ok.ts'",
     }
     for (const [path, source] of Object.entries(files)) {
       mkdirSync(join(dir, dirname(path)), { recursive: true })
@@ -140,6 +141,8 @@ describe('the dependency rules (DESIGN.md §1)', () => {
         'sim-not-cli-or-real-adapters: sim/real.ts',
         'src-no-network-or-disk: src/net.ts',
         'src-not-sim-or-cli: src/up.ts',
+        'src-not-sim-or-cli: src/cli/app.ts',
+        'nothing-imports-the-cli: src/cli/app.ts',
         'src-store-transport-interfaces-only: src/impl.ts',
       ].sort(),
     )

@@ -4,10 +4,10 @@ import { renderReport } from '../../sim/report/html.ts'
 import { LinkReplay } from '../../sim/report/link-replay.ts'
 import { ReportBuilder, reportModelOf } from '../../sim/report/report-model.ts'
 import { divergence } from '../../sim/report/sampler.ts'
-import { runSeed } from '../../src/cli/run-seed.ts'
-import { resolveRunSpec } from '../../src/cli/run-spec.ts'
-import { parseSimArgs } from '../../src/cli/sim-args.ts'
-import { seedSummary } from '../../src/cli/summary.ts'
+import { runSeed } from '../../cli/run-seed.ts'
+import { resolveRunSpec } from '../../cli/run-spec.ts'
+import { parseSimArgs } from '../../cli/sim-args.ts'
+import { seedSummary } from '../../cli/summary.ts'
 
 const ids = ['n1', 'n2', 'n3', 'n4', 'n5']
 

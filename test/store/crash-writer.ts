@@ -12,7 +12,7 @@
  * The snapshot is checkable: its bytes say "through <n>" plus padding, so the
  * parent knows which seqs it replaced. Run with Node 24 (type stripping).
  */
-import { levelStore } from '../../store/level-store.ts'
+import { levelStore } from '../../store/classic-level-store.ts'
 
 const APPENDS_PER_TICK = 8
 /** Padding in each snapshot, so a compaction batch takes long enough to be killed in the middle of. */

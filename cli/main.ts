@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * The `isthmus` command (package bin). Runs from source too:
- * `node src/cli/main.ts sim --scenario partition-heal --seed 7`.
+ * `node cli/main.ts sim --scenario partition-heal --seed 7`.
  */
 import { runCli } from './commands.ts'
 

@@ -4,14 +4,14 @@
  * one place the CLI, `npm start` and benchmark #6 learn what a node is; to
  * simulate something else, give `cliProtocol` another implementation.
  */
-import { agentInvariants } from '../../sim/agent-invariants.ts'
-import { type AgentSimOptions, agentNodeFactory } from '../../sim/agent-nodes.ts'
-import { type AckedWrites, applyWrite, writesFromSeed } from '../../sim/agent-workload.ts'
-import type { Invariant } from '../../sim/checkers.ts'
-import type { SimNodeFactory, SimNodeLike } from '../../sim/node-host.ts'
-import type { Simulation } from '../../sim/simulation.ts'
-import type { WorkloadOp } from '../../sim/workload.ts'
-import type { AgentNode } from '../node/agent-node.ts'
+import { agentInvariants } from '../sim/agent-invariants.ts'
+import { type AgentSimOptions, agentNodeFactory } from '../sim/agent-nodes.ts'
+import { type AckedWrites, applyWrite, writesFromSeed } from '../sim/agent-workload.ts'
+import type { Invariant } from '../sim/checkers.ts'
+import type { SimNodeFactory, SimNodeLike } from '../sim/node-host.ts'
+import type { Simulation } from '../sim/simulation.ts'
+import type { WorkloadOp } from '../sim/workload.ts'
+import type { AgentNode } from '../src/node/agent-node.ts'
 
 /** One run's protocol wiring: invariants and `applyOp` share what was acknowledged. */
 export interface ProtocolSession<N extends SimNodeLike, O> {

@@ -4,8 +4,8 @@
  * and answer with the exit status (0 every invariant held, 1 a violation).
  */
 import { resolve } from 'node:path'
-import { writeReport } from '../../sim/report/index.ts'
-import { ReportBuilder } from '../../sim/report/report-model.ts'
+import { writeReport } from '../sim/report/index.ts'
+import { ReportBuilder } from '../sim/report/report-model.ts'
 import type { CliIo } from './io.ts'
 import { LineFile } from './line-file.ts'
 import { Progress, SeedProgress } from './progress.ts'

@@ -3,9 +3,9 @@
  * tally of many with the first failing seed and its replay command.
  */
 
-import type { Violation } from '../../sim/checkers.ts'
-import { faultLabel } from '../../sim/report/charts.ts'
-import { convergedAtMs } from '../../sim/report/convergence.ts'
+import type { Violation } from '../sim/checkers.ts'
+import { faultLabel } from '../sim/report/charts.ts'
+import { convergedAtMs } from '../sim/report/convergence.ts'
 import type { SeedVerdict } from './run-seed.ts'
 import type { RunSpec } from './run-spec.ts'
 import { replayCommandOf } from './run-spec.ts'

@@ -6,8 +6,8 @@
  * holds identical values. Every acknowledged write must then be on every node.
  */
 import { join } from 'node:path'
-import type { Clock } from '../env/types.ts'
-import { getOrCreate } from '../get-or-create.ts'
+import type { Clock } from '../src/env/types.ts'
+import { getOrCreate } from '../src/get-or-create.ts'
 import { NodeProcess, type NodeProcessOptions } from './node-process.ts'
 
 /** Between two polls of the nodes' state: small, since it bounds the precision of the heal time. */

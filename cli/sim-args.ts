@@ -2,8 +2,8 @@
  * `isthmus sim`'s command line: its options, its usage text, and their
  * validation (each bad value is a one-line `UsageError` naming the option).
  */
-import { nodesMax } from '../../sim/node-ids.ts'
-import { namedScenarios } from '../../sim/scenarios/index.ts'
+import { nodesMax } from '../sim/node-ids.ts'
+import { namedScenarios } from '../sim/scenarios/index.ts'
 import { integerOption, parseStrict } from './parse-options.ts'
 import { UsageError } from './usage-error.ts'
 

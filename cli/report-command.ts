@@ -4,7 +4,7 @@
  */
 import { existsSync, statSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
-import { readTraceFile, writeReport } from '../../sim/report/index.ts'
+import { readTraceFile, writeReport } from '../sim/report/index.ts'
 import type { CliIo } from './io.ts'
 import { parseStrict } from './parse-options.ts'
 import { exitCodes, UsageError } from './usage-error.ts'

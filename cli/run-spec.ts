@@ -7,19 +7,14 @@
  */
 import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
-import type { SimStoreOptions } from '../../sim/durable-store.ts'
-import { ScenarioError } from '../../sim/errors.ts'
-import { type FaultStep, parseFaultPlan } from '../../sim/fault-plan.ts'
-import type { NetworkOptions } from '../../sim/network-options.ts'
-import { nodeIdsOf } from '../../sim/node-ids.ts'
-import { parseScenarioFile, type ScenarioFile } from '../../sim/scenario-file.ts'
-import {
-  findScenario,
-  type NamedScenario,
-  scenarioDefaults,
-  scenarioNames,
-} from '../../sim/scenarios/index.ts'
-import type { WorkloadOp } from '../../sim/workload.ts'
+import type { SimStoreOptions } from '../sim/durable-store.ts'
+import { ScenarioError } from '../sim/errors.ts'
+import { type FaultStep, parseFaultPlan } from '../sim/fault-plan.ts'
+import type { NetworkOptions } from '../sim/network-options.ts'
+import { nodeIdsOf } from '../sim/node-ids.ts'
+import { parseScenarioFile, type ScenarioFile } from '../sim/scenario-file.ts'
+import { findScenario, type NamedScenario, scenarioDefaults, scenarioNames } from '../sim/scenarios/index.ts'
+import type { WorkloadOp } from '../sim/workload.ts'
 import { nodesDefault, type SimArgs } from './sim-args.ts'
 import { UsageError } from './usage-error.ts'
 

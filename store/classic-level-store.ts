@@ -10,9 +10,9 @@
 import { readdir, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { ClassicLevel } from 'classic-level'
+import { type AbstractLevelStoreOptions, abstractLevelStore } from './abstract-level-store.ts'
 import { StoreDamagedError, StoreLockedError, StoreNotAStoreError } from './errors.ts'
 import { evidenceFolders, keepEvidence } from './evidence.ts'
-import { type AbstractLevelStoreOptions, abstractLevelStore } from './level.ts'
 import type { AppendResult, OpenReport, Store, StoredDoc, StoredUpdate, VersionVector } from './store.ts'
 import { describeDamage, inspectLevelDbFolder, isLevelDbDataFile, type LevelDbDamage } from './wal-check.ts'
 

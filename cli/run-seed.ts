@@ -5,10 +5,10 @@
  * last. Those annotations bypass the trace, so the hash is the same with or
  * without them.
  */
-import type { ScenarioRecord, VerdictRecord } from '../../sim/report/records.ts'
-import { divergenceSampler } from '../../sim/report/sampler.ts'
-import { runScenario, type Verdict } from '../../sim/scenario.ts'
-import { scenarioFileVersion } from '../../sim/scenario-file.ts'
+import type { ScenarioRecord, VerdictRecord } from '../sim/report/records.ts'
+import { divergenceSampler } from '../sim/report/sampler.ts'
+import { runScenario, type Verdict } from '../sim/scenario.ts'
+import { scenarioFileVersion } from '../sim/scenario-file.ts'
 import { cliProtocol } from './protocol.ts'
 import { type RunSpec, replayCommandOf } from './run-spec.ts'
 

@@ -4,7 +4,7 @@
  * one line on stderr and status 2, never a stack trace. Anything else is a
  * bug in isthmus: its stack is printed and the status is 3.
  */
-import { ScenarioError } from '../../sim/errors.ts'
+import { ScenarioError } from '../sim/errors.ts'
 import { runCluster } from './cluster-command.ts'
 import type { CliIo } from './io.ts'
 import { runNode } from './node-command.ts'

@@ -4,7 +4,7 @@
  * any --peer stays unreachable: first after a grace period (a dial takes a
  * moment), then again at a bounded rate, and once more when all are reached.
  */
-import type { Clock, Timer } from '../env/types.ts'
+import type { Clock, Timer } from '../src/env/types.ts'
 
 /** How often the connection list is checked. */
 const checkMs = 1000

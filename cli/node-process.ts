@@ -7,7 +7,7 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
-import type { Clock } from '../env/types.ts'
+import type { Clock } from '../src/env/types.ts'
 
 /** How long a node gets to print its start line (libp2p and LevelDB come up in well under a second). */
 export const NODE_START_MS_MAX = 20_000
