@@ -11,6 +11,7 @@ import { Simulation } from '../../sim/index.ts'
 import type { AgentNode } from '../../src/node/agent-node.ts'
 import { LeaseLostError } from '../../src/work/errors.ts'
 import type { TaskHandler } from '../../src/work/types.ts'
+import type { WorkMetricsSnapshot } from '../../src/work/work-metrics.ts'
 
 const ids = ['n1', 'n2', 'n3']
 const LEASE_MS = 1_000
@@ -103,11 +104,11 @@ describe('leases under majority (≥ 20 seeds)', () => {
       expect(first.endMs as number, where).toBeLessThanOrEqual(second.startMs)
       expect(second.epoch, where).toBe(2)
       const heir = sim.node(second.node)
-      const work = heir.metrics().work as Record<string, any>
+      const work = heir.metrics().work as WorkMetricsSnapshot
       expect(work.takeovers, where).toBe(1)
       expect(work.detectionToReownedMs.count, where).toBe(1)
       expect(work.detectionToReownedMs.p50Ms, where).toBeGreaterThanOrEqual(LEASE_MS)
-      expect(work.mttrMs.p50Ms, where).toBeGreaterThan(work.detectionToReownedMs.p50Ms)
+      expect(work.mttrMs.p50Ms, where).toBeGreaterThan(work.detectionToReownedMs.p50Ms as number)
       expect(work.lostTasks, where).toBe(0)
       expect((sim.node(owner).metrics().work as Record<string, number>).leaseAborts, where).toBe(1)
       // After healing, the heir's run goes on (its claim wins) and finishes; one accepted result.
@@ -122,7 +123,7 @@ describe('leases under majority (≥ 20 seeds)', () => {
   it('reports recovery in node.metrics() and Prometheus', async () => {
     const { sim, runs } = await leaseRun(seeds[0] as number)
     const heir = sim.node((runs[1] as RunRecord).node)
-    const work = heir.metrics().work as Record<string, any>
+    const work = heir.metrics().work as WorkMetricsSnapshot
     for (const key of [
       'takeovers',
       'mttrMs',
