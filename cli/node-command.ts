@@ -12,7 +12,7 @@ import { stderrLogger } from '../src/env/logger.ts'
 import { systemEnv } from '../src/env/system.ts'
 import type { LogLevel } from '../src/env/types.ts'
 import { BackendMismatchError } from '../src/errors.ts'
-import type { AgentNode } from '../src/node/agent-node.ts'
+import type { AgentNode, StoreDamageReport } from '../src/node/agent-node.ts'
 import { createNode } from '../src/node/create-node.ts'
 import { type MetricsServer, startMetricsServer } from '../src/node/metrics-server.ts'
 import { type LevelStoreSalvage, levelStore } from '../store/classic-level-store.ts'
@@ -120,6 +120,8 @@ export async function runNode(argv: readonly string[], io: CliIo): Promise<numbe
     }),
     ...(args.heartbeatMs === undefined ? {} : { heartbeatMs: args.heartbeatMs }),
   })
+  // Subscribed before start(): the store's damage is reported while it starts.
+  node.on('corrupt', (report) => io.stderr.write(`${recordDamageLine(args.data, report)}\n`))
   try {
     await node.start()
   } catch (error) {
@@ -159,6 +161,23 @@ export async function runNode(argv: readonly string[], io: CliIo): Promise<numbe
   await node.stop()
   if (args.json) io.stdout.write(`${JSON.stringify({ event: 'stopped', id: node.id })}\n`)
   return exitCodes.ok
+}
+
+/**
+ * The one line printed when the store held less than the node had made
+ * durable: records that failed their checksum, and per document what is
+ * missing (those documents' claims are withdrawn and peers fill them in).
+ */
+export function recordDamageLine(data: string, report: StoreDamageReport): string {
+  const docs = report.documents.map((d) => {
+    const missing = Object.entries(d.missing)
+      .map(([origin, n]) => `${origin}: ${n}`)
+      .join(', ')
+    return `${d.doc}${missing ? ` (missing ${missing})` : ''}`
+  })
+  const what = `${report.corrupt.length} damaged record${report.corrupt.length === 1 ? '' : 's'} skipped`
+  const where = docs.length > 0 ? `; documents fetched again from peers: ${docs.join(', ')}` : ''
+  return `isthmus node: --data ${data}: ${what}${where}`
 }
 
 /** The one line `--salvage` prints when it opened a damaged store. */
