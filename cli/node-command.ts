@@ -7,11 +7,9 @@
  */
 import { createInterface } from 'node:readline'
 import { parseArgs } from 'node:util'
-import type * as Y from 'yjs'
 import { stderrLogger } from '../src/env/logger.ts'
 import { systemEnv } from '../src/env/system.ts'
 import type { LogLevel } from '../src/env/types.ts'
-import { BackendMismatchError } from '../src/errors.ts'
 import type { AgentNode, StoreDamageReport } from '../src/node/agent-node.ts'
 import { createNode } from '../src/node/create-node.ts'
 import { type MetricsServer, startMetricsServer } from '../src/node/metrics-server.ts'
@@ -25,7 +23,11 @@ import {
 } from '../transport/libp2p-options.ts'
 import type { CliIo } from './io.ts'
 import { listenFailure } from './listen-error.ts'
+import { demoKinds, nodeHandlers } from './node-handlers.ts'
+import { nodeStatus } from './node-status.ts'
+import { answer, stdinUsage } from './node-stdin.ts'
 import { watchPeers } from './peer-watch.ts'
+import { statusPageHtml } from './status-page.ts'
 import { exitCodes, UsageError } from './usage-error.ts'
 
 export const nodeUsage = `usage: isthmus node --listen MULTIADDR --data DIR [options]
@@ -37,9 +39,12 @@ options:
   --data DIR              the node's LevelDB folder; its identity (node id) lives there too
   --peer MULTIADDR...     peers to dial and keep dialing, e.g. /ip4/10.0.0.2/tcp/4001/p2p/12D3Koo...
   --allow PEERID...       only these peers may connect (either direction); default: anyone
-  --metrics-port N        serve Prometheus metrics at http://HOST:N/metrics (0: any free port)
+  --metrics-port N        serve Prometheus metrics at http://HOST:N/metrics and a live status
+                          page at http://HOST:N/ (0: any free port)
   --metrics-host HOST     interface for --metrics-port (default 127.0.0.1)
   --heartbeat-ms N        heartbeat interval (default 250)
+  --handlers FILE         task handlers: a .js or .ts module exporting { [kind]: TaskHandler }
+                          (default export or \`handlers\`); built in: ${demoKinds.join(', ')}
   --log-level LEVEL       debug, info, warn (default) or error; logs are JSON lines on stderr
   --json                  print the start line as JSON: {"event":"started","id","addresses","metrics"}
   --salvage               open a --data folder whose LevelDB files are damaged: keep a copy of them in
@@ -52,32 +57,8 @@ A flag marked ... takes several values (--peer A B) or repeats (--peer A --peer 
 On start it prints "id ID", one "address MULTIADDR" per address and, with
 --metrics-port, "metrics URL". Then it reads commands on stdin, one per line,
 and answers each with one JSON line on stdout ({"ok":true,...} or {"ok":false,"error":...}):
-  write DOC KEY VALUE            set KEY to VALUE (JSON if it parses, else text) in DOC: in its
-                                 map "data" for Yjs, in its root map for Automerge; a new DOC is
-                                 a Yjs document, an existing one keeps its backend
-  write-automerge DOC KEY VALUE  the same, but a new DOC is an Automerge document
-  read DOC                       {"value": DOC's plain JSON value, or null if this node has no DOC}
-  docs                           {"docs": {name: value}} for every document held here
-  view                           membership: who is alive, suspect or dead, partitioned, majority
-  vv                             the node's version vector
-  metrics                        the node's metrics (bytes, drops, sync rounds, phi, lag, ...)
-  id                             {"id","addresses"}
-  stop                           stop the node, as SIGTERM does
-  help                           the command list
+${stdinUsage}
 End of input (stdin closed) leaves the node running.`
-
-const HELP_COMMANDS = [
-  'write',
-  'write-automerge',
-  'read',
-  'docs',
-  'view',
-  'vv',
-  'metrics',
-  'id',
-  'stop',
-  'help',
-]
 
 /** Values one list flag takes: a cluster config naming every node is fine, a runaway script is not. */
 const LIST_VALUES_MAX = 1024
@@ -96,6 +77,7 @@ interface NodeArgs {
   metricsPort: number | undefined
   metricsHost: string
   heartbeatMs: number | undefined
+  handlers: string | undefined
   logLevel: LogLevel
   json: boolean
   salvage: boolean
@@ -108,6 +90,7 @@ export async function runNode(argv: readonly string[], io: CliIo): Promise<numbe
     io.stdout.write(`${nodeUsage}\n`)
     return exitCodes.ok
   }
+  const handlers = await nodeHandlers(args.handlers)
   const env = systemEnv({ log: stderrLogger(args.logLevel) })
   const transport = libp2pTransport(transportOptions(args))
   const node = await createNode({
@@ -119,6 +102,7 @@ export async function runNode(argv: readonly string[], io: CliIo): Promise<numbe
       onSalvage: (salvage) => io.stderr.write(`${salvageLine(args.data, salvage)}\n`),
     }),
     ...(args.heartbeatMs === undefined ? {} : { heartbeatMs: args.heartbeatMs }),
+    handlers,
   })
   // Subscribed before start(): the store's damage is reported while it starts.
   node.on('corrupt', (report) => io.stderr.write(`${recordDamageLine(args.data, report)}\n`))
@@ -140,7 +124,11 @@ export async function runNode(argv: readonly string[], io: CliIo): Promise<numbe
   let metrics: MetricsServer | undefined
   try {
     if (args.metricsPort !== undefined)
-      metrics = await startMetricsServer(node, { port: args.metricsPort, host: args.metricsHost })
+      metrics = await startMetricsServer(node, {
+        port: args.metricsPort,
+        host: args.metricsHost,
+        pages: statusPages(node),
+      })
   } catch (error) {
     await node.stop()
     io.stderr.write(
@@ -178,6 +166,17 @@ export function recordDamageLine(data: string, report: StoreDamageReport): strin
   const what = `${report.corrupt.length} damaged record${report.corrupt.length === 1 ? '' : 's'} skipped`
   const where = docs.length > 0 ? `; documents fetched again from peers: ${docs.join(', ')}` : ''
   return `isthmus node: --data ${data}: ${what}${where}`
+}
+
+/** The status page at `/` and the JSON it refreshes from. */
+function statusPages(node: AgentNode) {
+  return {
+    '/': () => ({ contentType: 'text/html; charset=utf-8', body: statusPageHtml(nodeStatus(node)) }),
+    '/status.json': () => ({
+      contentType: 'application/json; charset=utf-8',
+      body: JSON.stringify(nodeStatus(node)),
+    }),
+  }
 }
 
 /** The one line `--salvage` prints when it opened a damaged store. */
@@ -232,81 +231,6 @@ async function serveUntilStopped(node: AgentNode, io: CliIo): Promise<void> {
   await serving // the command in progress finishes before the node stops
 }
 
-/** The answer to one stdin line, or undefined for a blank line. */
-export async function answer(
-  node: AgentNode,
-  line: string,
-  stop: () => void,
-): Promise<Record<string, unknown> | undefined> {
-  const [command, ...words] = line.trim().split(/\s+/)
-  if (command === undefined || command === '') return undefined
-  try {
-    switch (command) {
-      case 'write':
-      case 'write-automerge':
-        return await write(node, line, command === 'write' ? 'yjs' : 'automerge')
-      case 'read':
-        return { ok: true, doc: words[0], value: documents(node)[words[0] ?? ''] ?? null }
-      case 'docs':
-        return { ok: true, docs: documents(node) }
-      case 'view':
-        return { ok: true, view: node.view() }
-      case 'vv':
-        return { ok: true, vv: node.versionVector() }
-      case 'metrics':
-        return { ok: true, metrics: node.metrics() }
-      case 'id':
-        return { ok: true, id: node.id, addresses: node.addresses() }
-      case 'stop':
-        stop()
-        return { ok: true, stopping: true }
-      case 'help':
-        return { ok: true, commands: HELP_COMMANDS }
-      default:
-        return { ok: false, error: `unknown command '${command}' (try: help)` }
-    }
-  } catch (error) {
-    return { ok: false, error: message(error) }
-  }
-}
-
-async function write(node: AgentNode, line: string, preferred: 'yjs' | 'automerge') {
-  const match = /^\s*\S+\s+(\S+)\s+(\S+)\s+(.*\S)\s*$/.exec(line)
-  if (!match) throw new Error('usage: write DOC KEY VALUE')
-  const [, doc = '', key = '', text = ''] = match
-  const value = parseValue(text)
-  let handle = await node.doc(doc, { backend: preferred }).catch((error: unknown) => {
-    if (error instanceof BackendMismatchError) return undefined
-    throw error
-  })
-  handle ??= await node.doc(doc, { backend: preferred === 'yjs' ? 'automerge' : 'yjs' })
-  if (handle.backend === 'yjs') {
-    await handle.change((ydoc) => (ydoc as Y.Doc).getMap('data').set(key, value))
-  } else {
-    // Straight into the root map: a nested map created on two nodes at once would be two
-    // conflicting objects under one key, and Automerge keeps only one of them.
-    await handle.change((d) => {
-      ;(d as Record<string, unknown>)[key] = value
-    })
-  }
-  return { ok: true, doc, key, backend: handle.backend }
-}
-
-/** JSON when it parses (numbers, true, {"a":1}), otherwise the text itself. */
-function parseValue(text: string): unknown {
-  try {
-    return JSON.parse(text)
-  } catch {
-    return text
-  }
-}
-
-/** Every document's plain value, by name in sorted order (so two nodes' answers compare as text). */
-function documents(node: AgentNode): Record<string, unknown> {
-  const entries = node.documentValues().sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-  return Object.fromEntries(entries.map(([name, canonical]) => [name, JSON.parse(canonical)]))
-}
-
 function transportOptions(args: Pick<NodeArgs, 'listen' | 'peers' | 'allow'>): Libp2pTransportOptions {
   return {
     listen: args.listen,
@@ -347,6 +271,7 @@ export function parseNodeArgs(argv: readonly string[]): NodeArgs | 'help' {
         'metrics-port': { type: 'string' },
         'metrics-host': { type: 'string' },
         'heartbeat-ms': { type: 'string' },
+        handlers: { type: 'string' },
         'log-level': { type: 'string' },
         json: { type: 'boolean' },
         salvage: { type: 'boolean' },
@@ -362,6 +287,7 @@ export function parseNodeArgs(argv: readonly string[]): NodeArgs | 'help' {
     throw new UsageError('node: --listen MULTIADDR is required (e.g. /ip4/0.0.0.0/tcp/4001)')
   if (typeof values.data !== 'string' || values.data === '')
     throw new UsageError('node: --data DIR is required')
+  if (values.handlers === '') throw new UsageError('node: --handlers needs a FILE')
   const logLevel = (values['log-level'] ?? 'warn') as LogLevel
   if (!LOG_LEVELS.includes(logLevel))
     throw new UsageError(`node: --log-level must be one of ${LOG_LEVELS.join(', ')}`)
@@ -379,6 +305,7 @@ export function parseNodeArgs(argv: readonly string[]): NodeArgs | 'help' {
     metricsPort: integer('metrics-port', values['metrics-port'], 0, 65_535),
     metricsHost: typeof values['metrics-host'] === 'string' ? values['metrics-host'] : '127.0.0.1',
     heartbeatMs: integer('heartbeat-ms', values['heartbeat-ms'], 1, 60_000),
+    handlers: typeof values.handlers === 'string' && values.handlers !== '' ? values.handlers : undefined,
     logLevel,
     json: values.json === true,
     salvage: values.salvage === true,
