@@ -77,7 +77,7 @@ export async function checkFormat(db: StoreDb, sync: boolean): Promise<CorruptRe
   if (!format.ok) throw new StoreFormatError(`unreadable format record: ${format.reason}`)
   if (!STORE_FORMAT_VERSIONS_READABLE.includes(format.value)) {
     throw new StoreFormatError(
-      `store format version ${format.value}; this release reads versions ${STORE_FORMAT_VERSIONS_READABLE.join(' and ')}`,
+      `store format version ${format.value}; this release reads versions ${STORE_FORMAT_VERSIONS_READABLE.join(', ')}`,
     )
   }
   if (format.value !== STORE_FORMAT_VERSION) {

@@ -1,32 +1,53 @@
 /**
- * The payloads inside records (see `record.ts` for the envelope). Each starts
- * with a kind byte, so a value stored under the wrong kind of key is rejected
- * rather than misread. Integers that can exceed 32 bits (seqs, counters) are
- * float64 holding a safe integer; strings are UTF-8 with a length prefix.
- * Every encode function has its decode twin; decoders return a reason instead
- * of guessing.
+ * The payloads inside records (see `record.ts` for the envelope), on lib0's
+ * encoding (the codec the wire uses too). Each starts with a kind byte, so a
+ * value stored under the wrong kind of key is rejected rather than misread.
+ * After it, format 3 writes lib0 fields: a string is a varint byte length and
+ * its UTF-8, a seq or counter a varint (any safe integer), a vector a varint
+ * count of (origin, counter). Every encode function has its decode twin;
+ * decoders check every length and integer against its bound and return a
+ * reason instead of guessing.
+ *
+ * Older stores: a format-1/2 store's log, snapshot and high-water records have
+ * kinds of their own (2, 3, 5), and the decoders here hand those to the
+ * format-2 readers in `payload-v2.ts`; so such a store opens and reads as it
+ * was written, and what this release writes into it is format 3.
  */
+import * as encoding from 'lib0/encoding'
 import { StoreInputError, StoreLimitError } from './errors.ts'
 import { BACKEND_NAME_BYTES_MAX, COVERS_ORIGINS_MAX, ORIGIN_BYTES_MAX } from './limits.ts'
-import { encodeRecordInPlace } from './record.ts'
+import { PayloadReader } from './payload-reader.ts'
+import {
+  KIND_HIGH_WATER_V2,
+  KIND_LOG_V2,
+  KIND_SNAPSHOT_V2,
+  readHighWaterV2,
+  readLogEntryV2,
+  readSnapshotV2,
+} from './payload-v2.ts'
+import { RECORD_HEADER_BYTES, sealRecord } from './record.ts'
 import type { Dot, VersionVector } from './store.ts'
 
 /**
- * The layout version this code writes into the format record. Version 2 added
- * the per-document high-water record; a version 1 store reads the same, minus
- * that record, and is upgraded in place when opened.
+ * The layout version this code writes into the format record. 2 added the
+ * per-document high-water record; 3 writes log, snapshot and high-water
+ * payloads with lib0 varints instead of big-endian fixed-width fields (a log
+ * entry's header shrinks from 14 + names to 4 + names bytes). A version 1 or
+ * 2 store reads as it is (`payload-v2.ts`) and is marked 3 when opened.
  */
-export const STORE_FORMAT_VERSION = 2
+export const STORE_FORMAT_VERSION = 3
 
 /** Every layout version this code can read. */
-export const STORE_FORMAT_VERSIONS_READABLE: readonly number[] = [1, 2]
+export const STORE_FORMAT_VERSIONS_READABLE: readonly number[] = [1, 2, 3]
 
 const FORMAT_MAGIC = 'isthmus-store'
+/** Format and meta records: their layouts are the same in every format version. */
 const KIND_FORMAT = 1
-const KIND_LOG = 2
-const KIND_SNAPSHOT = 3
 const KIND_META = 4
-const KIND_HIGH_WATER = 5
+/** The format-3 kinds (the format-2 ones, 2, 3 and 5, are only read: `payload-v2.ts`). */
+const KIND_LOG = 6
+const KIND_SNAPSHOT = 7
+const KIND_HIGH_WATER = 8
 
 /** A decoded payload, or why it could not be decoded. */
 export type Decoded<T> = { ok: true; value: T } | { ok: false; reason: string }
@@ -47,7 +68,6 @@ export interface SnapshotPayload {
 }
 
 const utf8Encoder = new TextEncoder()
-const utf8Decoder = new TextDecoder('utf-8', { fatal: true })
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
 
 /** UTF-8 bytes of `text`, refusing strings UTF-8 cannot carry unchanged and ones over `bytesMax`. */
@@ -81,89 +101,10 @@ function cachedName(what: string, text: string, bytesMax: number): Uint8Array {
   return bytes
 }
 
-/** Scratch for float64s: writes go byte by byte, since a DataView per record costs more than the rest of the record. */
-const f64Scratch = new DataView(new ArrayBuffer(8))
-
-/** Writes big-endian into a buffer sized up front, from `start` on; callers add up the sizes exactly. */
-class PayloadWriter {
-  readonly bytes: Uint8Array
-  private at: number
-
-  constructor(bytes: Uint8Array, start = 0) {
-    this.bytes = bytes
-    this.at = start
-  }
-  u8(n: number): void {
-    this.bytes[this.at++] = n
-  }
-  u16(n: number): void {
-    this.u8(n >>> 8)
-    this.u8(n & 0xff)
-  }
-  u32(n: number): void {
-    this.u16(n >>> 16)
-    this.u16(n & 0xffff)
-  }
-  f64(n: number): void {
-    f64Scratch.setFloat64(0, n, false)
-    for (let i = 0; i < 8; i++) this.u8(f64Scratch.getUint8(i))
-  }
-  raw(bytes: Uint8Array): void {
-    this.bytes.set(bytes, this.at)
-    this.at += bytes.byteLength
-  }
-}
-
-/** Reads a payload; every read checks bounds and throws a reason on bad input. */
-class PayloadReader {
-  private readonly view: DataView
-  private at = 0
-  private readonly payload: Uint8Array
-
-  constructor(payload: Uint8Array) {
-    this.payload = payload
-    this.view = new DataView(payload.buffer, payload.byteOffset, payload.byteLength)
-  }
-  private need(n: number): void {
-    if (this.at + n > this.payload.byteLength)
-      throw new Error(`truncated payload: needs ${n} more bytes at ${this.at}`)
-  }
-  u8(): number {
-    this.need(1)
-    return this.view.getUint8(this.at++)
-  }
-  u16(): number {
-    this.need(2)
-    this.at += 2
-    return this.view.getUint16(this.at - 2, false)
-  }
-  u32(): number {
-    this.need(4)
-    this.at += 4
-    return this.view.getUint32(this.at - 4, false)
-  }
-  /** A non-negative safe integer stored as float64. */
-  count(what: string): number {
-    this.need(8)
-    const n = this.view.getFloat64(this.at, false)
-    this.at += 8
-    if (!Number.isSafeInteger(n) || n < 0) throw new Error(`${what} is not a non-negative safe integer: ${n}`)
-    return n
-  }
-  string(length: number): string {
-    this.need(length)
-    this.at += length
-    return utf8Decoder.decode(this.payload.subarray(this.at - length, this.at))
-  }
-  rest(): Uint8Array {
-    const rest = this.payload.subarray(this.at)
-    this.at = this.payload.byteLength
-    return rest
-  }
-  kind(expected: number): void {
-    const kind = this.u8()
-    if (kind !== expected) throw new Error(`payload kind ${kind}, expected ${expected}`)
-  }
+/** A count or seq the store writes: a non-negative safe integer, else the caller's mistake. */
+function checkCount(what: string, n: number): void {
+  if (!Number.isSafeInteger(n) || n < 0)
+    throw new StoreInputError(`${what} must be a non-negative safe integer, got ${n}`)
 }
 
 function decodeWith<T>(payload: Uint8Array, read: (reader: PayloadReader) => T): Decoded<T> {
@@ -174,145 +115,125 @@ function decodeWith<T>(payload: Uint8Array, read: (reader: PayloadReader) => T):
   }
 }
 
-/** The format record: magic + store format version. */
+/** Reads the kind byte; a format-2 kind goes to its own reader instead. */
+function readKind(reader: PayloadReader, expected: number): void {
+  const kind = reader.u8()
+  if (kind !== expected) throw new Error(`payload kind ${kind}, expected ${expected}`)
+}
+
+/** The payload's kind byte, or -1 for an empty payload. */
+function kindOf(payload: Uint8Array): number {
+  return payload.byteLength > 0 ? (payload[0] as number) : -1
+}
+
+/**
+ * The format record: kind, u8 magic length, magic, u32 big-endian version.
+ * Its layout never changes (it is what says which layout the rest has).
+ */
 export function encodeFormat(version: number): Uint8Array {
   const magic = utf8Encoder.encode(FORMAT_MAGIC)
-  const writer = new PayloadWriter(new Uint8Array(1 + 1 + magic.byteLength + 4))
-  writer.u8(KIND_FORMAT)
-  writer.u8(magic.byteLength)
-  writer.raw(magic)
-  writer.u32(version)
-  return writer.bytes
+  const e = encoding.createEncoder()
+  encoding.writeUint8(e, KIND_FORMAT)
+  encoding.writeUint8(e, magic.byteLength)
+  encoding.writeUint8Array(e, magic)
+  encoding.writeUint32BigEndian(e, version)
+  return encoding.toUint8Array(e)
 }
 
 export function decodeFormat(payload: Uint8Array): Decoded<number> {
   return decodeWith(payload, (reader) => {
-    reader.kind(KIND_FORMAT)
-    const magic = reader.string(reader.u8())
+    readKind(reader, KIND_FORMAT)
+    const magic = new TextDecoder().decode(reader.raw(reader.u8()))
     if (magic !== FORMAT_MAGIC) throw new Error(`format magic ${JSON.stringify(magic)}`)
-    return reader.u32()
+    const version = reader.u32BigEndian()
+    reader.end('format record')
+    return version
   })
 }
 
 export function encodeLogEntry(entry: LogEntryPayload): Uint8Array {
-  const names = logEntryNames(entry)
-  const payload = new Uint8Array(logEntryBytes(names, entry))
-  writeLogEntry(new PayloadWriter(payload), names, entry)
-  return payload
+  const e = encoding.createEncoder()
+  writeLogEntry(e, entry)
+  return encoding.toUint8Array(e)
 }
 
-/** `encodeRecord(encodeLogEntry(entry))`, built in one buffer: what `append` stores. */
+/** `encodeRecord(encodeLogEntry(entry))`, built in one buffer: what `append` stores (one record per update). */
 export function encodeLogEntryRecord(entry: LogEntryPayload): Uint8Array {
-  const names = logEntryNames(entry)
-  return encodeRecordInPlace(logEntryBytes(names, entry), (record, start) =>
-    writeLogEntry(new PayloadWriter(record, start), names, entry),
-  )
+  const e = encoding.createEncoder()
+  for (let i = 0; i < RECORD_HEADER_BYTES; i++) encoding.writeUint8(e, 0)
+  writeLogEntry(e, entry)
+  return sealRecord(encoding.toUint8Array(e))
 }
 
-interface LogEntryNames {
-  backend: Uint8Array
-  origin: Uint8Array
-}
-
-/** The entry's names as UTF-8; checks them and the seq. */
-function logEntryNames(entry: LogEntryPayload): LogEntryNames {
+/** Checks the entry's names and seq, then writes kind, backend, origin, seq, update. */
+function writeLogEntry(e: encoding.Encoder, entry: LogEntryPayload): void {
   const backend = cachedName('backend name', entry.backend, BACKEND_NAME_BYTES_MAX)
   const origin = cachedName('dot origin', entry.dot.origin, ORIGIN_BYTES_MAX)
-  if (!Number.isSafeInteger(entry.dot.seq) || entry.dot.seq < 0) {
-    throw new StoreInputError(`dot seq must be a non-negative safe integer, got ${entry.dot.seq}`)
-  }
-  return { backend, origin }
-}
-
-function logEntryBytes(names: LogEntryNames, entry: LogEntryPayload): number {
-  return 1 + 1 + names.backend.byteLength + 2 + names.origin.byteLength + 8 + entry.update.byteLength
-}
-
-function writeLogEntry(writer: PayloadWriter, names: LogEntryNames, entry: LogEntryPayload): void {
-  writer.u8(KIND_LOG)
-  writer.u8(names.backend.byteLength)
-  writer.raw(names.backend)
-  writer.u16(names.origin.byteLength)
-  writer.raw(names.origin)
-  writer.f64(entry.dot.seq)
-  writer.raw(entry.update)
+  checkCount('dot seq', entry.dot.seq)
+  encoding.writeUint8(e, KIND_LOG)
+  encoding.writeVarUint8Array(e, backend)
+  encoding.writeVarUint8Array(e, origin)
+  encoding.writeVarUint(e, entry.dot.seq)
+  encoding.writeUint8Array(e, entry.update)
 }
 
 export function decodeLogEntry(payload: Uint8Array): Decoded<LogEntryPayload> {
+  if (kindOf(payload) === KIND_LOG_V2) return decodeWith(payload, () => readLogEntryV2(payload))
   return decodeWith(payload, (reader) => {
-    reader.kind(KIND_LOG)
-    const backend = reader.string(reader.u8())
-    const origin = reader.string(reader.u16())
-    const seq = reader.count('dot seq')
+    readKind(reader, KIND_LOG)
+    const backend = reader.string('backend name', BACKEND_NAME_BYTES_MAX)
+    const origin = reader.string('dot origin', ORIGIN_BYTES_MAX)
+    const seq = reader.varUint('dot seq')
     return { backend, dot: { origin, seq }, update: reader.rest() }
   })
 }
 
-/** A vector's origins as UTF-8, checked; and the bytes they take encoded (u16 length, name, f64 counter each, after a u32 count). */
-function vectorParts(
-  what: string,
-  vector: VersionVector,
-): { origins: Uint8Array[]; counters: number[]; bytes: number } {
+/** Checks a vector's size, origins and counters, then writes it: varint count, then (origin, counter) each. */
+function writeVector(e: encoding.Encoder, what: string, vector: VersionVector): void {
   const entries = Object.entries(vector)
   if (entries.length > COVERS_ORIGINS_MAX) {
     throw new StoreLimitError(`${what} vector origins`, COVERS_ORIGINS_MAX, entries.length)
   }
   const origins = entries.map(([origin, counter]) => {
-    if (!Number.isSafeInteger(counter) || counter < 0) {
-      throw new StoreInputError(`${what}[${JSON.stringify(origin)}] must be a non-negative safe integer`)
-    }
+    checkCount(`${what}[${JSON.stringify(origin)}]`, counter)
     return utf8(`${what} origin`, origin, ORIGIN_BYTES_MAX)
   })
-  const bytes = 4 + origins.reduce((sum, o) => sum + 2 + o.byteLength + 8, 0)
-  return { origins, counters: entries.map(([, counter]) => counter), bytes }
-}
-
-function writeVector(writer: PayloadWriter, parts: ReturnType<typeof vectorParts>): void {
-  writer.u32(parts.origins.length)
-  parts.origins.forEach((origin, i) => {
-    writer.u16(origin.byteLength)
-    writer.raw(origin)
-    writer.f64(parts.counters[i] ?? 0)
+  encoding.writeVarUint(e, entries.length)
+  origins.forEach((origin, i) => {
+    encoding.writeVarUint8Array(e, origin)
+    encoding.writeVarUint(e, entries[i]?.[1] ?? 0)
   })
 }
 
 function readVector(reader: PayloadReader, what: string): VersionVector {
-  const originCount = reader.u32()
-  if (originCount > COVERS_ORIGINS_MAX) throw new Error(`${what} has ${originCount} origins`)
-  const vector: VersionVector = {}
-  for (let i = 0; i < originCount; i++) {
-    const origin = reader.string(reader.u16())
-    // defineProperty, not `vector[origin] =`: an origin named "__proto__" must stay a plain key.
-    Object.defineProperty(vector, origin, {
-      value: reader.count(`${what} counter`),
-      enumerable: true,
-      writable: true,
-      configurable: true,
-    })
+  const count = reader.varUint(`${what} origin count`, COVERS_ORIGINS_MAX)
+  const entries: Array<[string, number]> = []
+  for (let i = 0; i < count; i++) {
+    const origin = reader.string(`${what} origin`, ORIGIN_BYTES_MAX)
+    entries.push([origin, reader.varUint(`${what} counter`)])
   }
-  return vector
+  // fromEntries defines own properties: an origin named "__proto__" stays a plain key.
+  return Object.fromEntries(entries)
 }
 
 export function encodeSnapshot(snapshot: SnapshotPayload): Uint8Array {
   const backend = utf8('backend name', snapshot.backend, BACKEND_NAME_BYTES_MAX)
-  const covers = vectorParts('covers', snapshot.covers)
-  const writer = new PayloadWriter(
-    new Uint8Array(1 + 1 + backend.byteLength + 8 + covers.bytes + snapshot.bytes.byteLength),
-  )
-  writer.u8(KIND_SNAPSHOT)
-  writer.u8(backend.byteLength)
-  writer.raw(backend)
-  writer.f64(snapshot.compactedThroughSeq)
-  writeVector(writer, covers)
-  writer.raw(snapshot.bytes)
-  return writer.bytes
+  checkCount('compacted-through seq', snapshot.compactedThroughSeq)
+  const e = encoding.createEncoder()
+  encoding.writeUint8(e, KIND_SNAPSHOT)
+  encoding.writeVarUint8Array(e, backend)
+  encoding.writeVarUint(e, snapshot.compactedThroughSeq)
+  writeVector(e, 'covers', snapshot.covers)
+  encoding.writeUint8Array(e, snapshot.bytes)
+  return encoding.toUint8Array(e)
 }
 
 export function decodeSnapshot(payload: Uint8Array): Decoded<SnapshotPayload> {
+  if (kindOf(payload) === KIND_SNAPSHOT_V2) return decodeWith(payload, () => readSnapshotV2(payload))
   return decodeWith(payload, (reader) => {
-    reader.kind(KIND_SNAPSHOT)
-    const backend = reader.string(reader.u8())
-    const compactedThroughSeq = reader.count('compacted-through seq')
+    readKind(reader, KIND_SNAPSHOT)
+    const backend = reader.string('backend name', BACKEND_NAME_BYTES_MAX)
+    const compactedThroughSeq = reader.varUint('compacted-through seq')
     const covers = readVector(reader, 'covers')
     return { backend, compactedThroughSeq, covers, bytes: reader.rest() }
   })
@@ -320,32 +241,33 @@ export function decodeSnapshot(payload: Uint8Array): Decoded<SnapshotPayload> {
 
 /** A document's high-water mark: per origin, the highest seq ever appended to it. */
 export function encodeHighWater(highWater: VersionVector): Uint8Array {
-  const parts = vectorParts('high-water', highWater)
-  const writer = new PayloadWriter(new Uint8Array(1 + parts.bytes))
-  writer.u8(KIND_HIGH_WATER)
-  writeVector(writer, parts)
-  return writer.bytes
+  const e = encoding.createEncoder()
+  encoding.writeUint8(e, KIND_HIGH_WATER)
+  writeVector(e, 'high-water', highWater)
+  return encoding.toUint8Array(e)
 }
 
 export function decodeHighWater(payload: Uint8Array): Decoded<VersionVector> {
+  if (kindOf(payload) === KIND_HIGH_WATER_V2) return decodeWith(payload, () => readHighWaterV2(payload))
   return decodeWith(payload, (reader) => {
-    reader.kind(KIND_HIGH_WATER)
+    readKind(reader, KIND_HIGH_WATER)
     const vector = readVector(reader, 'high-water')
-    if (reader.rest().byteLength > 0) throw new Error('trailing bytes after the high-water vector')
+    reader.end('high-water vector')
     return vector
   })
 }
 
+/** A metadata value: kind, then the bytes as they are. */
 export function encodeMeta(value: Uint8Array): Uint8Array {
-  const writer = new PayloadWriter(new Uint8Array(1 + value.byteLength))
-  writer.u8(KIND_META)
-  writer.raw(value)
-  return writer.bytes
+  const e = encoding.createEncoder()
+  encoding.writeUint8(e, KIND_META)
+  encoding.writeUint8Array(e, value)
+  return encoding.toUint8Array(e)
 }
 
 export function decodeMeta(payload: Uint8Array): Decoded<Uint8Array> {
   return decodeWith(payload, (reader) => {
-    reader.kind(KIND_META)
+    readKind(reader, KIND_META)
     return reader.rest()
   })
 }

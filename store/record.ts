@@ -24,21 +24,18 @@ export type DecodedRecord =
 
 /** Wraps `payload` in a record: version byte, CRC-32, payload. */
 export function encodeRecord(payload: Uint8Array): Uint8Array {
-  return encodeRecordInPlace(payload.byteLength, (record, payloadStart) => record.set(payload, payloadStart))
+  const record = new Uint8Array(RECORD_HEADER_BYTES + payload.byteLength)
+  record.set(payload, RECORD_HEADER_BYTES)
+  return sealRecord(record)
 }
 
 /**
- * The record of a `payloadBytes`-byte payload that `write` puts in place at
- * `record[payloadStart..]`: the same bytes as `encodeRecord(payload)`, without
- * building the payload apart and copying it (the append path makes one record
- * per update).
+ * Fills in the header of `record`, whose payload is already in place after
+ * `RECORD_HEADER_BYTES` bytes of room: the same bytes as
+ * `encodeRecord(payload)`, without building the payload apart and copying it
+ * (the append path makes one record per update). Returns `record`.
  */
-export function encodeRecordInPlace(
-  payloadBytes: number,
-  write: (record: Uint8Array, payloadStart: number) => void,
-): Uint8Array {
-  const record = new Uint8Array(RECORD_HEADER_BYTES + payloadBytes)
-  write(record, RECORD_HEADER_BYTES)
+export function sealRecord(record: Uint8Array): Uint8Array {
   const checksum = crc32(record.subarray(RECORD_HEADER_BYTES))
   record[0] = RECORD_VERSION
   record[1] = checksum >>> 24

@@ -86,17 +86,17 @@ describe('the store reports compactionDue by the policy', () => {
     const options = { db, compactBytes: 1000, compactCount: 1000, compactSnapshotRatio: 1 }
     const store = memoryStore(options)
     await store.open()
-    // Records of 122 bytes: header 5, kind 1, "yjs" 1 + 3, "n1" 2 + 2, seq 8, update 100.
+    // Records of 114 bytes: header 5, kind 1, "yjs" 1 + 3, "n1" 1 + 2, seq 1 (a varint under 128), update 100.
     const update = new Uint8Array(100)
     const append = (seq: number) => store.append('d', 'yjs', { dot: { origin: 'n1', seq }, update })
     let seq = 0
     while (!(await append(++seq)).compactionDue) expect(seq).toBeLessThan(100)
-    expect(seq).toBe(Math.floor(1000 / 122) + 1) // past the floor
-    // A snapshot record of 5,034 bytes: header 5, kind 1, "yjs" 1 + 3, seq 8, covers 4 + 2 + 2 + 8, 5,000.
+    expect(seq).toBe(Math.floor(1000 / 114) + 1) // past the floor
+    // A snapshot record of 5,016 bytes: header 5, kind 1, "yjs" 1 + 3, seq 1, covers 1 + (1 + 2 + 1), 5,000.
     await store.compact('d', new Uint8Array(5000), { n1: seq })
     const compactedAt = seq
     while (!(await append(++seq)).compactionDue) expect(seq).toBeLessThan(1000)
-    expect(seq - compactedAt).toBe(Math.floor(5034 / 122) + 1) // past 1 x the snapshot
+    expect(seq - compactedAt).toBe(Math.floor(5016 / 114) + 1) // past 1 x the snapshot
     await store.close()
 
     const reopened = memoryStore(options)
