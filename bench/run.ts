@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url'
 import { durableWrites } from './01-durable-writes/durable-writes.ts'
 import { healConvergence } from './02-heal-convergence/heal-convergence.ts'
 import { failureDetection } from './03-failure-detection/failure-detection.ts'
-import { workBoard } from './04-work-board/work-board.ts'
+import { workTakeover } from './04-work-takeover/work-takeover.ts'
 import { restartRecovery } from './05-restart-recovery/restart-recovery.ts'
 import { simSpeed } from './06-sim-speed/sim-speed.ts'
 import { libp2pReplication } from './07-libp2p-replication/libp2p-replication.ts'
@@ -42,7 +42,7 @@ const benchmarks: readonly Benchmark[] = [
   durableWrites,
   healConvergence,
   failureDetection,
-  workBoard,
+  workTakeover,
   restartRecovery,
   simSpeed,
   libp2pReplication,

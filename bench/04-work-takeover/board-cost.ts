@@ -1,5 +1,5 @@
 /**
- * #4 work takeover, the board's cost rows: what the replicated task board
+ * #4 work takeover, the board's cost rows (work-takeover.ts runs them): what the replicated task board
  * costs per task in each backend, measured in the same process and run, to
  * choose its representation (src/work/task-board.ts says which won and why).
  *
@@ -27,9 +27,12 @@ import { seededRandom, silentLogger } from '../../src/env/index.ts'
 import { TaskBoard } from '../../src/work/task-board.ts'
 import { eventId, randomTaskId, type TaskEvent } from '../../src/work/task-events.ts'
 import { median } from '../harness/measure.ts'
-import { type Benchmark, type BenchOptions, type BenchResult, row } from '../harness/result.ts'
+import type { BenchOptions, BenchResult } from '../harness/result.ts'
+import { row } from '../harness/result.ts'
 
-const BENCH = 'work-board'
+const BENCH = 'work-takeover'
+/** Every case here is prefixed, to tell these rows from the takeover rows. */
+const PREFIX = 'board cost: '
 
 /**
  * Tasks per board, and repetitions (the median counts). Both backends are
@@ -37,7 +40,12 @@ const BENCH = 'work-board'
  * would take minutes a round); full runs add the chosen backend alone at
  * 10,000 finished tasks, BENCHMARKS.md's restart size.
  */
-const sizes = { compare: { tasks: 1_000, rounds: 3 }, chosenFull: { tasks: 10_000, rounds: 1 } }
+const sizes = {
+  compare: { tasks: 1_000, rounds: 3 },
+  /** --quick: Automerge's ~5 ms an event would take a minute at the full size. */
+  compareQuick: { tasks: 200, rounds: 1 },
+  chosenFull: { tasks: 10_000, rounds: 1 },
+}
 
 interface Representation {
   name: string
@@ -67,7 +75,7 @@ const representations: Representation[] = [
 ]
 
 /** The four events of one task's life, as the runner writes them. */
-function lifeOf(id: string, i: number): TaskEvent[] {
+export function lifeOf(id: string, i: number): TaskEvent[] {
   return [
     { type: 'submitted', id, kind: 'summarize', payload: { doc: `d${i}` }, atMs: i },
     { type: 'claimed', epoch: 1, node: 'n3', seq: 0 },
@@ -130,7 +138,8 @@ const metrics: Array<{ key: keyof Round; metric: string; unit: string }> = [
   { key: 'loadMs', metric: 'load finished board', unit: 'ms' },
 ]
 
-async function run(options: BenchOptions): Promise<BenchResult[]> {
+/** The board's cost rows: both representations compared; full runs add the chosen one at 10,000 tasks. */
+export async function boardCostRows(options: BenchOptions): Promise<BenchResult[]> {
   const results = compare(options)
   if (!options.quick) {
     const [chosen] = representations as [Representation]
@@ -138,14 +147,16 @@ async function run(options: BenchOptions): Promise<BenchResult[]> {
     const m = round(chosen, tasks)
     options.log(`${chosen.name} at ${tasks} tasks: ${JSON.stringify(m)}`)
     for (const { key, metric, unit } of metrics)
-      results.push(row({ bench: BENCH, case: `${chosen.name}, ${tasks} tasks`, metric, value: m[key], unit }))
+      results.push(
+        row({ bench: BENCH, case: `${PREFIX}${chosen.name}, ${tasks} tasks`, metric, value: m[key], unit }),
+      )
     const deriveMs = deriveBoardMs(tasks)
     options.log(`TaskBoard over ${tasks} finished tasks: ${deriveMs.toFixed(1)} ms`)
     results.push(
       row(
         {
           bench: BENCH,
-          case: `TaskBoard, ${tasks} tasks`,
+          case: `${PREFIX}TaskBoard, ${tasks} tasks`,
           metric: 'index + derive at start',
           value: deriveMs,
           unit: 'ms',
@@ -182,7 +193,7 @@ function deriveBoardMs(tasks: number): number {
 
 /** Both representations at the same size, each against the Yjs flat map (the first). */
 function compare(options: BenchOptions): BenchResult[] {
-  const { tasks, rounds } = sizes.compare
+  const { tasks, rounds } = options.quick ? sizes.compareQuick : sizes.compare
   const medians = new Map<string, Round>()
   for (const rep of representations) {
     const samples: Round[] = []
@@ -197,12 +208,15 @@ function compare(options: BenchOptions): BenchResult[] {
   for (const rep of representations) {
     const m = medians.get(rep.name) as Round
     for (const { key, metric, unit } of metrics) {
-      const fields = { bench: BENCH, case: `${rep.name}, ${tasks} tasks`, metric, value: m[key], unit }
+      const fields = {
+        bench: BENCH,
+        case: `${PREFIX}${rep.name}, ${tasks} tasks`,
+        metric,
+        value: m[key],
+        unit,
+      }
       results.push(rep === baseline ? row(fields) : row(fields, { name: baseline.name, value: base[key] }))
     }
   }
   return results
 }
-
-/** Benchmark #4's board rows (the takeover rows need the runner's leases: see src/work/runner.ts). */
-export const workBoard: Benchmark = { id: 4, name: BENCH, run }
