@@ -73,6 +73,14 @@ module.exports = {
       to: { path: '^(store|transport)/', pathNot: '^(store/store\\.ts|transport/transport\\.ts)$' },
     },
     {
+      name: 'subsystems-own-their-frames',
+      severity: 'error',
+      comment:
+        'Each subsystem owns its frame codec: membership (heartbeats) and sync never import each other, and src/wire (the shared envelope) imports neither; only the node (src/node/frames.ts) knows both.',
+      from: { path: '^src/(membership|sync|wire)/' },
+      to: { path: '^src/(membership|sync|wire|node)/', pathNot: '^src/($1|wire)/' },
+    },
+    {
       name: 'sim-not-cli-or-real-adapters',
       severity: 'error',
       comment:

@@ -4,7 +4,7 @@
  * end yields undefined); a record may be damaged on disk, so every read here
  * checks what is left and every length and integer against its bound, and
  * throws a reason instead of guessing. (The wire has its own reader,
- * src/sync/frame-reader.ts: store/ imports nothing of src/ but the env.)
+ * src/wire/frame-reader.ts: store/ imports nothing of src/ but the env.)
  */
 import * as decoding from 'lib0/decoding'
 

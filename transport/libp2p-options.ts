@@ -28,7 +28,7 @@ export interface Libp2pTransportOptions {
 
 /**
  * The default frame bound: 32 MiB, equal to the node's FRAME_BYTES_MAX
- * (src/sync/wire.ts, which transport/ may not import), so the transport never
+ * (src/wire/envelope.ts, which transport/ may not import), so the transport never
  * refuses a frame the node would accept.
  */
 export const defaultFrameBytesMax = 32 * 1024 * 1024

@@ -13,9 +13,9 @@ import { type AgentSimOptions, agentNodeFactory } from '../../sim/agent-nodes.ts
 import type { LatencyModel } from '../../sim/latency.ts'
 import type { SimNodeFactory } from '../../sim/node-host.ts'
 import { Simulation } from '../../sim/simulation.ts'
+import type { Reachability } from '../../src/membership/heartbeat-frame.ts'
 import { PHI_WINDOW_SAMPLES_MAX } from '../../src/membership/phi-accrual.ts'
 import type { AgentNode } from '../../src/node/agent-node.ts'
-import type { Reachability } from '../../src/sync/wire.ts'
 import type { DetectorConfig, FaultPlan, PlannedCrash } from './detection-plan.ts'
 
 /** createNode's default heartbeat (src/node/options.ts). */

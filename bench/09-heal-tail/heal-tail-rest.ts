@@ -16,7 +16,7 @@ import { type AgentSimOptions, agentNodeFactory } from '../../sim/agent-nodes.ts
 import type { SimNodeFactory } from '../../sim/node-host.ts'
 import { Simulation } from '../../sim/simulation.ts'
 import type { AgentNode } from '../../src/node/agent-node.ts'
-import { decodeFrame, type Frame } from '../../src/sync/wire.ts'
+import { decodeFrame, type Frame } from '../../src/node/frames.ts'
 import type { Transport } from '../../transport/transport.ts'
 import { tailHeartbeatMs, tailNetwork } from './heal-tail-run.ts'
 

@@ -31,8 +31,8 @@ import type { Simulation } from '../../sim/simulation.ts'
 import type { WorkloadOp } from '../../sim/workload.ts'
 import { seededRandom } from '../../src/env/seeded-random.ts'
 import type { AgentNode } from '../../src/node/agent-node.ts'
+import { decodeFrame } from '../../src/node/frames.ts'
 import { canonicalVector } from '../../src/sync/version-vector.ts'
-import { decodeFrame } from '../../src/sync/wire.ts'
 import type { Transport } from '../../transport/transport.ts'
 
 export const tailIds = ['n1', 'n2', 'n3', 'n4', 'n5']

@@ -8,7 +8,7 @@
  * same run: the floor of any node), and whether every invariant held.
  */
 import fc from 'fast-check'
-import { decodeFrame } from '../../src/sync/wire.ts'
+import { decodeFrame } from '../../src/node/frames.ts'
 import { hostileFrame, runHostileScenario } from '../../test/support/rogue-node.ts'
 import { type Benchmark, type BenchOptions, type BenchResult, row } from '../harness/result.ts'
 

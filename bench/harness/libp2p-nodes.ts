@@ -16,7 +16,7 @@ import { join } from 'node:path'
 import { silentLogger, systemEnv } from '../../src/env/index.ts'
 import type { AgentNode } from '../../src/node/agent-node.ts'
 import { createNode } from '../../src/node/create-node.ts'
-import { WIRE_VERSION } from '../../src/sync/wire.ts'
+import { FRAME_TYPE_CODES, WIRE_VERSION } from '../../src/wire/envelope.ts'
 import { levelStore } from '../../store/index.ts'
 import { type Libp2pTransport, libp2pTransport } from '../../transport/index.ts'
 import type { Transport } from '../../transport/transport.ts'
@@ -34,15 +34,13 @@ export const frameKinds: readonly FrameKind[] = [
   'other',
 ]
 
-// The type codes of src/sync/wire.ts (`typeCodes`, not exported): byte 1 of a wire frame.
-const kindByCode: readonly (FrameKind | undefined)[] = [
-  undefined,
-  'heartbeat',
-  'vectors',
-  'sync',
-  'updates',
-  'ack',
-]
+/** Byte 1 of a wire frame (the envelope's type code) to the kinds counted here; summaries count as 'other'. */
+const kindByCode: readonly (FrameKind | undefined)[] = (() => {
+  const kinds: Array<FrameKind | undefined> = []
+  for (const kind of ['heartbeat', 'vectors', 'sync', 'updates', 'ack'] as const)
+    kinds[FRAME_TYPE_CODES[kind]] = kind
+  return kinds
+})()
 
 /** The kind of `frame` without decoding it (the hot path sees every frame). */
 export function frameKind(frame: Uint8Array): FrameKind {

@@ -22,7 +22,7 @@
  */
 import type { Env } from '../env/types.ts'
 import { ID_PATTERN } from '../ids.ts'
-import type { HeartbeatFrame, Reachability } from '../sync/wire.ts'
+import type { HeartbeatFrame, Reachability } from './heartbeat-frame.ts'
 import { PhiAccrualDetector } from './phi-accrual.ts'
 
 export interface MembershipOptions {

@@ -7,7 +7,7 @@
  */
 import { CrdtDecodeError } from '../../crdt/errors.ts'
 import { BackendMismatchError } from '../errors.ts'
-import { WireDecodeError } from '../sync/wire.ts'
+import { WireDecodeError } from './frames.ts'
 
 /**
  * - peer-input: bytes or names a peer sent that we cannot take (undecodable

@@ -6,7 +6,7 @@
  */
 import type { Transport, TransportEvents } from '../../transport/transport.ts'
 import type { Env } from '../env/types.ts'
-import { decodeFrame, encodeFrame, type Frame, type HeartbeatFrame, WireDecodeError } from '../sync/wire.ts'
+import { decodeFrame, encodeFrame, type Frame, type HeartbeatFrame, WireDecodeError } from './frames.ts'
 import type { NodeMetrics } from './metrics.ts'
 import { StartBuffer } from './start-buffer.ts'
 

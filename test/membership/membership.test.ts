@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest'
 import { silentLogger } from '../../src/env/logger.ts'
 import { seededRandom } from '../../src/env/seeded-random.ts'
 import type { Env } from '../../src/env/types.ts'
+import type { HeartbeatFrame, Reachability } from '../../src/membership/heartbeat-frame.ts'
 import { Membership } from '../../src/membership/membership.ts'
-import type { HeartbeatFrame, Reachability } from '../../src/sync/wire.ts'
 
 const heartbeatMs = 250
 const options = {

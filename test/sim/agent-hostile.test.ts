@@ -11,7 +11,7 @@ import type * as Y from 'yjs'
 import { agentNodeFactory, type SimNodeFactory, type SimNodeLike, Simulation } from '../../sim/index.ts'
 import { ReplicationTimeoutError } from '../../src/errors.ts'
 import type { AgentNode } from '../../src/node/agent-node.ts'
-import { encodeFrame, type Frame } from '../../src/sync/wire.ts'
+import { encodeFrame, type Frame } from '../../src/node/frames.ts'
 import { runHostileScenario } from '../support/rogue-node.ts'
 
 /** Hostile frames per run: the issue asks for ≥ 100k per CI run. */

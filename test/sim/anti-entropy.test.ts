@@ -12,7 +12,7 @@ import * as Y from 'yjs'
 import { encodeYjsSyncMessage } from '../../crdt/yjs-sync-codec.ts'
 import { agentNodeFactory, type SimNodeFactory, type SimNodeLike, Simulation } from '../../sim/index.ts'
 import type { AgentNode } from '../../src/node/agent-node.ts'
-import { encodeFrame } from '../../src/sync/wire.ts'
+import { encodeFrame } from '../../src/node/frames.ts'
 
 /** n3: sends n1, once, a sync frame claiming n2's first 5 dots of "plan" with nothing in it. */
 const poisoner: SimNodeFactory<SimNodeLike> = async (ctx) => ({

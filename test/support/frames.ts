@@ -1,6 +1,6 @@
 /** fast-check arbitraries for wire frames, shared by the codec tests and the hostile-peer tests. */
 import fc from 'fast-check'
-import type { Frame } from '../../src/sync/wire.ts'
+import type { Frame } from '../../src/node/frames.ts'
 
 /** Short names, sometimes ones the node uses (so hostile frames hit real documents and peers). */
 const name = fc.oneof(

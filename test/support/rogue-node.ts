@@ -17,7 +17,7 @@ import {
   writesFromSeed,
 } from '../../sim/index.ts'
 import type { AgentNode } from '../../src/node/agent-node.ts'
-import { encodeFrame } from '../../src/sync/wire.ts'
+import { encodeFrame } from '../../src/node/frames.ts'
 import { frameArbitrary } from './frames.ts'
 
 /** Frames sent per peer per burst, one burst every 10 virtual ms. */
