@@ -44,3 +44,12 @@ export class NodeStoppedError extends Error {
 export class IdentityCorruptError extends Error {
   override name = 'IdentityCorruptError'
 }
+
+/**
+ * A node metadata record (a document's claimed version vector, the
+ * remembered membership) is in a format this release cannot read: written by
+ * a newer release, or malformed. The node refuses it rather than guess.
+ */
+export class MetadataFormatError extends Error {
+  override name = 'MetadataFormatError'
+}

@@ -12,8 +12,9 @@ import { Emitter } from '../events.ts'
 import { getOrCreate } from '../get-or-create.ts'
 import { ID_PATTERN } from '../ids.ts'
 import { type DocEvents, DocHandle } from './doc-handle.ts'
-import { DocReplica, type DocReplicaHooks, decodeVector, vectorMetaKey } from './doc-replica.ts'
+import { DocReplica, type DocReplicaHooks, vectorMetaKey } from './doc-replica.ts'
 import { type DocDamage, restoreClaims } from './restore-claims.ts'
+import { decodeVector } from './vector-meta.ts'
 
 export const BACKENDS: readonly BackendName[] = ['yjs', 'automerge']
 

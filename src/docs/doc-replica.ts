@@ -17,6 +17,7 @@ import type { Dot, Store, VersionVector } from '../../store/store.ts'
 import type { Env } from '../env/types.ts'
 import { DotTracker } from '../sync/dot-tracker.ts'
 import { DocLog, type LogEntry } from './doc-log.ts'
+import { encodeVector } from './vector-meta.ts'
 
 /** A log entry that came through a sync exchange carries no dot of its own. */
 export const NO_DOT: Dot = { origin: '', seq: 0 }
@@ -337,18 +338,4 @@ export class DocReplica {
     write.then(done, done)
     return write
   }
-}
-
-export function encodeVector(vector: VersionVector): Uint8Array {
-  return new TextEncoder().encode(JSON.stringify(vector))
-}
-
-export function decodeVector(bytes: Uint8Array | undefined): VersionVector {
-  if (!bytes) return {}
-  const parsed: unknown = JSON.parse(new TextDecoder().decode(bytes))
-  if (typeof parsed !== 'object' || parsed === null) return {}
-  const out: VersionVector = {}
-  for (const [origin, seq] of Object.entries(parsed))
-    if (Number.isSafeInteger(seq) && seq > 0) out[origin] = seq
-  return out
 }
