@@ -13,6 +13,7 @@ export { seededRandom, silentLogger, sinkLogger, stderrLogger, systemEnv } from 
 export {
   BackendMismatchError,
   IdentityCorruptError,
+  MetadataFormatError,
   NodeOptionsError,
   NodeStoppedError,
   ReplicationTimeoutError,
