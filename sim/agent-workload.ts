@@ -12,6 +12,7 @@ import type { AgentNode } from '../src/node/agent-node.ts'
 import { checkReplicasAtAck } from './agent-invariants.ts'
 import { ScenarioError } from './errors.ts'
 import type { Simulation } from './simulation.ts'
+import { applySubmit, parseSubmitArgs } from './task-workload.ts'
 import type { WorkloadOp } from './workload.ts'
 import type { AckedWrite } from './write-ledger.ts'
 
@@ -29,8 +30,8 @@ export interface WriteArgs {
   timeoutMs?: number
 }
 
-/** The operations real nodes understand. */
-export const agentOps = ['write'] as const
+/** The operations real nodes understand: writes here, task submissions in task-workload.ts. */
+export const agentOps = ['write', 'submit'] as const
 
 /** Writes acknowledged so far (kept for callers that pass their own list; the ledger has them all). */
 export type AckedWrites = AckedWrite[]
@@ -62,14 +63,23 @@ export function parseWriteArgs(value: unknown, field: string): WriteArgs {
   return a as unknown as WriteArgs
 }
 
+/** Validates an operation's args by its name (`field` names them in errors). */
+export function parseAgentOpArgs(op: string, value: unknown, field: string): void {
+  if (op === 'submit') parseSubmitArgs(value, field)
+  else parseWriteArgs(value, field)
+}
+
 /**
- * Applies `write` operations through the node's public API. Each write's key
+ * Applies real nodes' operations through the node's public API: `write`
+ * here, `submit` through task-workload.ts (so every caller of this function,
+ * the CLI's protocol included, runs task workloads too). Each write's key
  * and value carry an id unique in the run; once its promise resolves it goes
  * into `sim.writes` (and `acked`, if given), and a `replicas: k` write is
  * checked right then: k running nodes must hold its value.
  */
 export function applyWrite(acked?: AckedWrites) {
   return async (node: AgentNode, op: WorkloadOp, sim: Simulation<AgentNode>): Promise<void> => {
+    if (op.op === 'submit') return applySubmit(node, op, sim)
     if (op.op !== 'write') throw new ScenarioError('op', `unknown operation ${JSON.stringify(op.op)}`)
     const w = op.args as WriteArgs
     const id = sim.writes.nextId(node.id)

@@ -29,6 +29,8 @@ export interface Invariant<S = unknown> {
   everyStep?(sim: S): string | undefined
   /** Runs when the system is quiet (end of the liveness phase, `sim.check()`). */
   atQuiescence?(sim: S): string | readonly string[] | undefined
+  /** Called when it joins a simulation whose nodes are up already (to follow them from now on). */
+  attach?(sim: S): void
 }
 
 /** Violations kept per run: the first ones explain a failure; thousands more only repeat it. */

@@ -2,12 +2,16 @@
  * When a simulation of real nodes is settled (what `runUntilQuiet` waits
  * for): no node is booting and no store sync or restart is queued; every
  * running node reports no pending work (`pendingWork()`: pulls, resends,
- * unsettled writes, pending dependencies, gaps); and every two running nodes
+ * unsettled writes, pending dependencies, gaps, runs in progress, claims
+ * in flight); no running node's task board holds a task that has not
+ * ended (one waiting for its owner's takeover is work to come, even with no
+ * run in flight: detection + leaseMs must pass); and every two running nodes
  * that can reach each other (neither direction cut) hold the same documents
  * with the same values and the same version vector. Partitioned sides may
  * differ: each side settles on its own.
  */
 import { canonicalVector } from '../src/sync/version-vector.ts'
+import { isTerminal, type TaskStatus } from '../src/work/task-lifecycle.ts'
 import { type AgentLike, isAgentLike } from './agent-nodes.ts'
 
 /** What the rule reads from a simulation. */
@@ -31,6 +35,11 @@ export function unsettledReasons(sim: QuietView): string[] {
   const nodes = sim.running().filter((r): r is { id: string; node: AgentLike } => isAgentLike(r.node))
   for (const { id, node } of nodes) for (const why of node.pendingWork()) reasons.push(`${id} ${why}`)
   if (reasons.length > 0) return reasons.slice(0, reasonsMax)
+  for (const { id, node } of nodes) {
+    const open = unfinishedTasks(node)
+    if (open > 0) reasons.push(`${id} tasks: ${open} not ended (pending, running or compensating)`)
+  }
+  if (reasons.length > 0) return reasons.slice(0, reasonsMax)
   // Vectors first (cheap), values only when every vector matched.
   const vectors = nodes.map(({ node }) => JSON.stringify(canonicalVector(node.versionVector())))
   differingPairs(sim, nodes, vectors, 'version vectors', reasons)
@@ -41,6 +50,15 @@ export function unsettledReasons(sim: QuietView): string[] {
   )
   differingPairs(sim, nodes, values, 'document values', reasons)
   return reasons.slice(0, reasonsMax)
+}
+
+/** Tasks on `node`'s board that have not ended (0 for a node without the tasks API). */
+function unfinishedTasks(node: unknown): number {
+  const tasks = (node as { tasks?: { list?: () => Array<{ status: TaskStatus }> } }).tasks
+  if (typeof tasks?.list !== 'function') return 0
+  let open = 0
+  for (const task of tasks.list()) if (!isTerminal(task.status)) open++
+  return open
 }
 
 function differingPairs(

@@ -17,6 +17,7 @@ import { ScenarioError } from './errors.ts'
 import { type FaultStep, parseFaultPlan } from './fault-plan.ts'
 import { type NetworkOptions, resolveNetworkOptions } from './network-options.ts'
 import { nodeIdsOf } from './node-ids.ts'
+import { parseSimTaskOptions, type SimTaskOptions } from './task-scenario.ts'
 import { parseWorkload, type WorkloadOp } from './workload.ts'
 
 /** The format version this release writes and reads. */
@@ -39,6 +40,8 @@ export interface ScenarioFile {
   node?: Record<string, unknown>
   plan: FaultStep[]
   workload?: WorkloadOp[]
+  /** The simulator's task handlers on every node, with these timings (task-scenario.ts). */
+  tasks?: SimTaskOptions
 }
 
 const fields = new Set([
@@ -54,6 +57,7 @@ const fields = new Set([
   'node',
   'plan',
   'workload',
+  'tasks',
 ])
 
 const storeFields = new Set(['compactCount', 'compactBytes', 'compactSnapshotRatio'])
@@ -101,6 +105,7 @@ export function parseScenarioFile(json: unknown): ScenarioFile {
   const ids = nodeIdsOf(o.nodes as number | string[] | undefined)
   if (o.network !== undefined) resolveNetworkOptions(o.network)
   const plan = parseFaultPlan(o.plan ?? [], ids)
+  if (o.tasks !== undefined) parseSimTaskOptions(o.tasks, 'tasks')
   const workload = o.workload === undefined ? undefined : parseWorkload(o.workload, ids)
   return { ...(o as unknown as ScenarioFile), plan, ...(workload === undefined ? {} : { workload }) }
 }

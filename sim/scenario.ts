@@ -10,7 +10,7 @@
  */
 import { seededRandom } from '../src/env/seeded-random.ts'
 import { viewsHealed } from './agent-invariants.ts'
-import { agentOps, applyWrite, parseWriteArgs } from './agent-workload.ts'
+import { agentOps, applyWrite, parseAgentOpArgs } from './agent-workload.ts'
 import type { Invariant, Violation } from './checkers.ts'
 import type { SimStoreOptions } from './durable-store.ts'
 import { ScenarioError } from './errors.ts'
@@ -22,6 +22,7 @@ import { OpOutcomes } from './op-outcomes.ts'
 import { type ScenarioFile, scenarioFileVersion } from './scenario-file.ts'
 import { type SimFigures, Simulation, type SimulationOptions } from './simulation.ts'
 import { drawSwarm, type SwarmDraw, swarmPlan } from './swarm.ts'
+import { type SimTaskOptions, takeoverBoundMs, withSimTasks } from './task-scenario.ts'
 import { parseWorkload, type WorkloadOp } from './workload.ts'
 
 export interface ScenarioOptions<N extends SimNodeLike = SimNodeLike, O = Record<string, unknown>>
@@ -47,6 +48,12 @@ export interface ScenarioOptions<N extends SimNodeLike = SimNodeLike, O = Record
   livenessMsMax?: number
   /** How often the liveness phase evaluates the quiescence invariants. Default 100 ms. */
   livenessCheckEveryMs?: number
+  /**
+   * Install the simulator's task handlers (task-handlers.ts) on every node,
+   * with these timings, for `submit` operations to run. The liveness bound
+   * then allows at least a takeover (see `takeoverBoundMs`).
+   */
+  tasks?: SimTaskOptions
 }
 
 /** What a run did, for verdicts and reports. */
@@ -91,7 +98,7 @@ function parseOps(o: ScenarioOptions<SimNodeLike, unknown>, ids: readonly string
         `workload[${i}].op`,
         `unknown operation ${JSON.stringify(op.op)} (known: ${known.join(', ')})`,
       )
-    if (o.applyOp === undefined) parseWriteArgs(op.args, `workload[${i}].args`)
+    if (o.applyOp === undefined) parseAgentOpArgs(op.op, op.args, `workload[${i}].args`)
   })
   return ops
 }
@@ -211,6 +218,7 @@ function replayFile(
   }
   const node = jsonOf(o.node)
   if (node !== undefined) file.node = node
+  if (o.tasks !== undefined) file.tasks = o.tasks
   return file
 }
 
@@ -225,6 +233,7 @@ export async function runScenario<N extends SimNodeLike = SimNodeLike, O = Recor
   const swarm = o.swarm ? drawSwarm(seededRandom(o.seed).fork('swarm')) : undefined
   const sim = await Simulation.create<N, unknown>({
     ...o,
+    ...(o.tasks === undefined ? {} : { node: withSimTasks(o.node, o.tasks) }),
     network: { ...swarm?.network, ...o.network },
     invariants: [...(o.invariants ?? []), outcomes.observer() as Invariant<Simulation<N>>],
   })
@@ -242,7 +251,8 @@ export async function runScenario<N extends SimNodeLike = SimNodeLike, O = Recor
   sim.phase('safety')
   await sim.runFor(safetyMs)
   const startMs = sim.nowMs
-  const live = await liveness(sim, o.livenessMsMax ?? 30_000, o.livenessCheckEveryMs ?? 100)
+  const livenessMs = Math.max(o.livenessMsMax ?? 30_000, o.tasks ? takeoverBoundMs(o.node) : 0)
+  const live = await liveness(sim, livenessMs, o.livenessCheckEveryMs ?? 100)
   sim.phase('done')
   const { violations } = sim.check()
   if (!live.converged) {

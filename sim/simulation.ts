@@ -7,7 +7,6 @@
 import { silentLogger } from '../src/env/logger.ts'
 import { seededRandom } from '../src/env/seeded-random.ts'
 import type { AgentNode } from '../src/node/agent-node.ts'
-import { defaultAgentInvariants } from './agent-invariants.ts'
 import { type AgentSimOptions, agentNodeFactory, isAgentLike } from './agent-nodes.ts'
 import { Checkers, type CheckResult, type Invariant, linkFifo, noDeliveryAcrossCut } from './checkers.ts'
 import { type DurableStore, opaqueDurableStore, simDurableStore } from './durable-store.ts'
@@ -46,6 +45,8 @@ export type SimulationOptions<N extends SimNodeLike = AgentNode, O = AgentSimOpt
   Simulation<N>
 >
 
+import { addRealNodeInvariants } from './real-node-invariants.ts'
+import { WorkLedger, withRecordedHandlers } from './work-ledger.ts'
 import { WriteLedger } from './write-ledger.ts'
 
 /** Event kinds that mean something is still happening (everything but timers). */
@@ -58,6 +59,8 @@ export class Simulation<N extends SimNodeLike = AgentNode> {
   readonly checkers = new Checkers<Simulation<N>>()
   /** Client writes issued and acknowledged (the workload records them; the checkers read them). */
   readonly writes = new WriteLedger()
+  /** Tasks submitted and every handler execution (the simulator wraps the handlers it passes to nodes). */
+  readonly work: WorkLedger
   #agentChecks = false
   readonly #scheduler: Scheduler
   readonly #trace: Trace
@@ -70,6 +73,8 @@ export class Simulation<N extends SimNodeLike = AgentNode> {
     const root = seededRandom(options.seed)
     this.#scheduler = new Scheduler(options.limits)
     this.#trace = new Trace(options.trace)
+    this.work = new WorkLedger({ now: () => this.#scheduler.nowMs, record: (r) => this.#trace.record(r) })
+    this.#trace.observe((record) => this.work.observe(record))
     this.network = new SimNetwork(
       this.#scheduler,
       this.#trace,
@@ -94,7 +99,7 @@ export class Simulation<N extends SimNodeLike = AgentNode> {
       random: root,
       log: options.log ?? silentLogger,
       factory: (options.createNode ?? agentNodeFactory) as SimNodeFactory<N, unknown>,
-      nodeOptions: options.node ?? {},
+      nodeOptions: withRecordedHandlers(options.node ?? {}, this.work),
       storeSyncMs: options.storeSyncMs ?? 0,
       nodeFailed: (id: string, detail: string) => this.#nodeFailed(id, detail),
     }
@@ -136,10 +141,7 @@ export class Simulation<N extends SimNodeLike = AgentNode> {
     const agents = sim.running()
     if (options.agentChecks ?? (agents.length > 0 && agents.every(({ node }) => isAgentLike(node)))) {
       sim.#agentChecks = true
-      // The caller's own invariants of the same names stay (they were added first).
-      const have = new Set(sim.checkers.names())
-      for (const inv of defaultAgentInvariants())
-        if (!have.has(inv.name)) sim.checkers.add(inv as Invariant<Simulation<N>>)
+      addRealNodeInvariants(sim.checkers, sim, options.node)
     }
     return sim
   }

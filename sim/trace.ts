@@ -34,6 +34,17 @@ export type TraceRecord =
   | { t: number; k: 'phase'; phase: 'safety' | 'liveness' | 'done' }
   | { t: number; k: 'options'; seed: number; options: unknown }
   | { t: number; k: 'violation'; invariant: string; detail: string }
+  | {
+      t: number
+      k: 'task'
+      node: string
+      what: TaskTraceName
+      task: string
+      kind: string
+      epoch: number
+      attempt: number
+      outcome?: 'ok' | 'error' | 'crashed'
+    }
 
 export type TraceKind = TraceRecord['k']
 
@@ -42,6 +53,9 @@ export type DropReason = 'loss' | 'cut' | 'down' | 'oversize' | 'stopped'
 
 /** What storage faults did: a power loss's fate for unsynced writes, records rotted, a fault that found nothing to do. */
 export type StoreEventName = 'power-loss' | 'rot' | 'rot-none' | 'crash-writes'
+
+/** A handler execution (sim/work-ledger.ts): a run attempt or a compensation, begun or ended. */
+export type TaskTraceName = 'run' | 'run-end' | 'compensate' | 'compensate-end'
 
 /** A node lifecycle event. */
 export type NodeEventName = 'start' | 'started' | 'crash' | 'restart' | 'stop' | 'stopped' | 'pause' | 'error'

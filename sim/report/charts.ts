@@ -30,6 +30,8 @@ export interface ChartSpec {
   /** Whole numbers only on the y axis (counts). */
   yIntegers?: boolean
   lineWidth: number
+  /** Markers of this chart only (besides the ones every chart draws): the task lanes' takeovers. */
+  markers?: Marker[]
 }
 
 export interface Marker {

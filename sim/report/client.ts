@@ -151,7 +151,7 @@ function isthmusChart(
         spanGaps: false,
       })),
     ],
-    plugins: [isthmusMarkers(markers, labelRows)],
+    plugins: [isthmusMarkers(markers, labelRows), isthmusMarkers(spec.markers ?? [], 0)],
   }
   return new uPlot(options, [spec.x, ...spec.series.map((s) => s.values)], el)
 }

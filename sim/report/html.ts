@@ -21,6 +21,7 @@ import {
 import { type ClientData, clientFunctions } from './client.ts'
 import type { ReportModel } from './report-model.ts'
 import { pageStyle } from './style.ts'
+import { taskFacts, taskLanesChart } from './task-lanes.ts'
 
 /** uPlot's browser build and stylesheet, from node_modules. */
 function uplotAssets(): { script: string; style: string } {
@@ -95,6 +96,7 @@ function factsTable(model: ReportModel, convergence: Convergence): string {
     ],
     ['writes', f.writesAcked === undefined ? '—' : `${f.writesAcked} acknowledged`],
     ['faults', String(model.faults.filter((x) => x.skipped === undefined).length)],
+    ...(model.taskRuns.length === 0 ? [] : [['tasks', taskFacts(model.taskRuns)] as [string, string]]),
   ]
   const cells = rows.map(([k, v]) => `<tr><th>${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`).join('')
   const replay = model.scenario?.replay
@@ -140,15 +142,23 @@ function chartSection(spec: ChartSpec): string {
   return `<section><h2>${escapeHtml(spec.title)}</h2><p class="note">${escapeHtml(spec.note)}</p><div class="chart" id="${spec.id}"></div></section>`
 }
 
-function tasksSection(spec: ChartSpec | undefined): string {
+function tasksSection(spec: ChartSpec | undefined, lanes: boolean): string {
   if (spec !== undefined) return chartSection(spec)
+  // The task lanes above show the tasks; ownership counts come only with samples that carry them.
+  if (lanes) return ''
   return '<section><h2>Task ownership</h2><p class="note" id="no-tasks">No task events in this run: the nodes ran no tasks.</p></section>'
 }
 
 /** The report page for `model`. */
 export function renderReport(model: ReportModel): string {
   const convergence = convergenceOf(model)
-  const charts = [pairChart(model), reachChart(model), divergenceChart(model)].filter((c) => c !== undefined)
+  // The task lanes right after reachability, so runs and takeovers line up with the cuts that caused them.
+  const charts = [
+    pairChart(model),
+    reachChart(model),
+    taskLanesChart(model.ids, model.taskRuns, model.endMs),
+    divergenceChart(model),
+  ].filter((c) => c !== undefined)
   const tasks = tasksChart(model)
   const data: ClientData = {
     charts: tasks === undefined ? charts : [...charts, tasks],
@@ -168,7 +178,7 @@ export function renderReport(model: ReportModel): string {
 ${verdictBanner(model)}
 ${factsTable(model, convergence)}
 ${charts.map(chartSection).join('\n')}
-${tasksSection(tasks)}
+${tasksSection(tasks, model.taskRuns.length > 0)}
 <section><h2>Faults</h2>${faultsTable(model)}</section>
 <section><h2>Verdicts</h2>${violationsTable(model)}</section>
 </main>

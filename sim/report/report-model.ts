@@ -8,6 +8,7 @@
 import type { Violation } from '../checkers.ts'
 import { LinkReplay, type LinkSnapshot } from './link-replay.ts'
 import type { SampleRecord, ScenarioRecord, VerdictRecord } from './records.ts'
+import { type TaskRunLine, TaskRunReplay } from './task-lanes.ts'
 
 export interface FaultLine {
   t: number
@@ -38,6 +39,8 @@ export interface ReportModel {
   violations: Violation[]
   verdict: VerdictRecord | undefined
   links: LinkSnapshot[]
+  /** Task handler executions (runs and compensations), from the `task` lines. */
+  taskRuns: TaskRunLine[]
   /** Lines per kind. */
   counts: Record<string, number>
   endMs: number
@@ -70,10 +73,12 @@ export class ReportBuilder {
     violations: [],
     verdict: undefined,
     links: [],
+    taskRuns: [],
     counts: {},
     endMs: 0,
   }
   #replay: LinkReplay | undefined
+  readonly #tasks = new TaskRunReplay()
 
   /** Adds one line (JSON, no newline). Returns false for a line that is not a trace record. */
   line(line: string): boolean {
@@ -132,6 +137,9 @@ export class ReportBuilder {
       case 'verdict':
         m.verdict = r as unknown as VerdictRecord
         break
+      case 'task':
+        this.#tasks.record(r, t)
+        break
     }
   }
 
@@ -167,6 +175,7 @@ export class ReportBuilder {
 
   /** The model so far. */
   finish(): ReportModel {
+    this.#model.taskRuns = this.#tasks.runs
     return this.#model
   }
 }

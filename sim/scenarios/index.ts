@@ -6,15 +6,19 @@ import { ScenarioError } from '../errors.ts'
 import type { NamedScenario } from './named-scenario.ts'
 import { bridge, flappingPartition, majoritiesRing, oneWay, partitionHeal, swizzle } from './partitions.ts'
 import { clockSkew, crashRestart, storageFaults, swarm } from './processes.ts'
+import { taskScenarios } from './tasks.ts'
 
+export { namedNodeOptions, namedWorkload } from './named-run.ts'
 export {
   atFraction,
   compactingStore,
   idAt,
   lossyLan,
   type NamedScenario,
+  type NamedTaskWork,
   scenarioDefaults,
 } from './named-scenario.ts'
+export { taskScenarios } from './tasks.ts'
 
 /** Every named scenario, in the order `--help` lists them. */
 export const namedScenarios: readonly NamedScenario[] = [
@@ -28,6 +32,7 @@ export const namedScenarios: readonly NamedScenario[] = [
   swizzle,
   storageFaults,
   swarm,
+  ...taskScenarios,
 ]
 
 export const scenarioNames: readonly string[] = namedScenarios.map((s) => s.name)

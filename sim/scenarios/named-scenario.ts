@@ -7,6 +7,8 @@
 import type { SimStoreOptions } from '../durable-store.ts'
 import type { FaultStep } from '../fault-plan.ts'
 import type { NetworkOptions } from '../network-options.ts'
+import type { SimTaskOptions } from '../task-scenario.ts'
+import type { TaskWorkloadOptions } from '../task-workload.ts'
 
 export interface NamedScenario {
   readonly name: string
@@ -29,6 +31,16 @@ export interface NamedScenario {
   readonly store: SimStoreOptions
   /** The fault plan for `ids` over a safety phase of `durationMs`. */
   plan(ids: readonly string[], durationMs: number): FaultStep[]
+  /** Task work beside the writes (task scenarios only; see tasks.ts). */
+  readonly tasks?: NamedTaskWork
+}
+
+/** A named scenario's task work: what the seed submits, the handlers' timings, and the work options of every node. */
+export interface NamedTaskWork {
+  workload: TaskWorkloadOptions
+  handlers: SimTaskOptions
+  /** createNode's work options: who may take over while split, and the lease. */
+  node: { partitionPolicy: 'majority' | 'availability'; leaseMs?: number }
 }
 
 /** The network every named scenario runs on unless it says otherwise: a lossy LAN. */
