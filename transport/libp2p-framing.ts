@@ -10,6 +10,19 @@
  * Hand-rolled rather than `@libp2p/utils`' LengthPrefixedDecoder because that
  * one silently skips 0-byte frames (the node may send them) and keeps
  * buffering an endless run of continuation bytes instead of rejecting it.
+ *
+ * Nor `it-length-prefixed` (11.0.1, which ships with libp2p), measured against
+ * the cases the tests pin down: it does keep the bound (an oversize prefix is
+ * rejected with 0 body bytes buffered; a run of continuation bytes is
+ * rejected within the first 1 KiB chunk) and yields a 0-byte frame at a
+ * chunk's end. But (1) it misframes a non-minimal prefix instead of rejecting
+ * it: `80 00 01 05` decodes as frames of 0, 0 and 1 bytes, because it consumes
+ * `encodingLength(value)` bytes, not the bytes it read, so a frame boundary is
+ * guessed; and (2) its decoder pulls from an (async) iterable, while a libp2p 3
+ * stream pushes `message` events: using it takes a pushable queue and a read
+ * loop per stream, an async hop per frame, and a new ordering between the last
+ * frames and the stream's `close`. The decoder here is 100 lines, incremental
+ * and synchronous, and rejects both cases.
  */
 
 /**
