@@ -9,6 +9,8 @@ import type { ScenarioRecord, VerdictRecord } from '../sim/report/records.ts'
 import { divergenceSampler } from '../sim/report/sampler.ts'
 import { runScenario, type Verdict } from '../sim/scenario.ts'
 import { scenarioFileVersion } from '../sim/scenario-file.ts'
+import { mergeWorkloads, tasksFromSeed } from '../sim/task-workload.ts'
+import type { WorkloadOp } from '../sim/workload.ts'
 import { cliProtocol } from './protocol.ts'
 import { type RunSpec, replayCommandOf } from './run-spec.ts'
 
@@ -53,6 +55,15 @@ function verdictLine(verdict: SeedVerdict): string {
   return JSON.stringify(record)
 }
 
+/** The workload a seed draws: the protocol's writes, and a task scenario's submissions (issue 10). */
+function drawnWorkload(spec: RunSpec, seed: number): WorkloadOp[] {
+  const writes = cliProtocol.workload(seed, spec.ids, spec.durationMs, spec.writeEveryMs)
+  const tasks = spec.tasks?.workload
+  return tasks === undefined
+    ? writes
+    : mergeWorkloads(writes, tasksFromSeed(seed, spec.ids, spec.durationMs, tasks))
+}
+
 /** Runs `seed` of `spec`. Throws only if the run itself broke (a simulator bound, a bug). */
 export async function runSeed(
   spec: RunSpec,
@@ -84,7 +95,8 @@ export async function runSeed(
     storeSyncMs: spec.storeSyncMs,
     storeOptions: spec.store,
     plan: spec.plan,
-    workload: spec.workload ?? cliProtocol.workload(seed, spec.ids, spec.durationMs, spec.writeEveryMs),
+    workload: spec.workload ?? drawnWorkload(spec, seed),
+    ...(spec.tasks === undefined ? {} : { tasks: spec.tasks.handlers }),
     applyOp: session.applyOp,
     invariants: sampler === undefined ? session.invariants : [...session.invariants, sampler.invariant],
     durationMs: spec.durationMs,

@@ -14,6 +14,8 @@ import type { NetworkOptions } from '../sim/network-options.ts'
 import { nodeIdsOf } from '../sim/node-ids.ts'
 import { parseScenarioFile, type ScenarioFile } from '../sim/scenario-file.ts'
 import { findScenario, type NamedScenario, scenarioDefaults, scenarioNames } from '../sim/scenarios/index.ts'
+import type { SimTaskOptions } from '../sim/task-scenario.ts'
+import type { TaskWorkloadOptions } from '../sim/task-workload.ts'
 import type { WorkloadOp } from '../sim/workload.ts'
 import { nodesDefault, type SimArgs } from './sim-args.ts'
 import { UsageError } from './usage-error.ts'
@@ -41,6 +43,9 @@ export interface RunSpec {
   replayArgs: string[]
   /** The seed a scenario file names, used when `--seed` is absent. */
   fileSeed: number | undefined
+  // --- task work (issue 10, sim/scenarios/tasks.ts): plain data, so a worker thread gets it ---
+  /** The simulator's task handlers on every node, and (named scenarios) the submissions each seed draws. */
+  tasks: { handlers: SimTaskOptions; workload: TaskWorkloadOptions | undefined } | undefined
 }
 
 /** The heartbeat every simulated node runs at (BENCHMARKS.md #6: 250 ms). */
@@ -105,6 +110,7 @@ function fileSpec(args: SimArgs, path: string, option: '--scenario' | '--plan', 
     storeSyncMs: file.storeSyncMs ?? 0,
     store: file.store ?? {},
     nodeOptions: file.node,
+    tasks: file.tasks === undefined ? undefined : { handlers: file.tasks, workload: undefined },
     swarm: file.swarm ?? false,
     plan: file.plan,
     workload: file.workload,
@@ -146,7 +152,12 @@ function namedSpec(
     network: scenario.network,
     storeSyncMs: scenario.storeSyncMs,
     store: scenario.store,
-    nodeOptions: undefined,
+    // A task scenario's work options (partitionPolicy, leaseMs) over the protocol's own.
+    nodeOptions: scenario.tasks === undefined ? undefined : { ...scenario.tasks.node },
+    tasks:
+      scenario.tasks === undefined
+        ? undefined
+        : { handlers: scenario.tasks.handlers, workload: scenario.tasks.workload },
     swarm: scenario.swarm,
     plan: steps,
     workload: undefined,

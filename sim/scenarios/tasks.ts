@@ -46,7 +46,8 @@ export const taskOwnerCrash: NamedScenario = {
   ...taskDefaults,
   name: 'task-owner-crash',
   summary: 'tasks running; one node crashes and stays down past detection + lease: its tasks are taken over',
-  tasks: work('majority'),
+  // Mostly long runs, so the crash lands in the middle of some.
+  tasks: work('majority', { slow: 3, saga: 2, quick: 1, flaky: 1 }),
   plan: (ids, durationMs) => [{ atMs: at(durationMs, 1 / 4), fault: 'crash', args: [idAt(ids, 1)] }],
 }
 
