@@ -7,6 +7,7 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { expect, vi } from 'vitest'
 import { silentLogger, systemEnv } from '../../src/env/index.ts'
 import type { AgentNode } from '../../src/node/agent-node.ts'
 import { createNode } from '../../src/node/create-node.ts'
@@ -90,8 +91,13 @@ export class TestNodes {
       await this.start(entry)
       started.push(entry)
     }
-    await waitUntil('every node sees every other alive', () =>
-      started.every((s) => s.node?.view().reachable.length === names.length),
+    await vi.waitFor(
+      () =>
+        expect(
+          started.every((s) => s.node?.view().reachable.length === names.length),
+          'every node sees every other alive',
+        ).toBe(true),
+      { timeout: 15_000, interval: 20 },
     )
     return started
   }
@@ -133,17 +139,4 @@ export function docsOf(node: AgentNode): Record<string, unknown> {
 export function identical(nodes: AgentNode[]): boolean {
   const texts = nodes.map(valuesOf)
   return texts.every((t) => t === texts[0])
-}
-
-/** Polls `done` every 20 ms; throws naming `what` after `timeoutMs`. */
-export async function waitUntil(what: string, done: () => boolean, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!done()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting until ${what}`)
-    await sleep(20)
-  }
-}
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms))
 }

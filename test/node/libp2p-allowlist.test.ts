@@ -3,8 +3,8 @@
  * neither connect to them nor get their documents, though it knows their
  * addresses and keeps dialing; the listed nodes replicate as usual.
  */
-import { afterEach, describe, expect, it } from 'vitest'
-import { address, docsOf, HEARTBEAT_MS, running, sleep, TestNodes } from './harness.ts'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { address, docsOf, HEARTBEAT_MS, running, TestNodes } from './harness.ts'
 
 let nodes: TestNodes | undefined
 afterEach(async () => {
@@ -36,8 +36,16 @@ describe('allowlist with real nodes', () => {
     await plan.change((ydoc) => ydoc.getMap('goals').set('secret', 'for b only'), { replicas: 2 })
     const own = await running(stranger).doc('mine', { backend: 'yjs' })
     await own.change((ydoc) => ydoc.getMap('m').set('k', 'v'))
-    // Long enough for many heartbeats and several redials of both addresses.
-    await sleep(HEARTBEAT_MS * 15)
+    // Fifteen heartbeat rounds between a and b (counted, not slept): long enough for several redials of both addresses.
+    const framesIn = (entry: typeof a) => running(entry).metrics().framesIn as number
+    const [aFrom, bFrom] = [framesIn(a), framesIn(b)]
+    await vi.waitFor(
+      () => {
+        expect(framesIn(a) - aFrom, 'frames a heard since').toBeGreaterThanOrEqual(15)
+        expect(framesIn(b) - bFrom, 'frames b heard since').toBeGreaterThanOrEqual(15)
+      },
+      { timeout: HEARTBEAT_MS * 150, interval: HEARTBEAT_MS },
+    )
 
     expect(docsOf(running(b))).toEqual({ plan: { goals: { secret: 'for b only' } } })
     expect(docsOf(running(stranger))).toEqual({ mine: { m: { k: 'v' } } })

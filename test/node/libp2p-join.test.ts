@@ -4,9 +4,9 @@
  * the three form a full mesh (every view all alive, `replicas: 3` resolves).
  */
 
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import type * as Y from 'yjs'
-import { address, running, TestNodes, waitUntil } from './harness.ts'
+import { address, running, TestNodes } from './harness.ts'
 
 let nodes: TestNodes | undefined
 
@@ -25,8 +25,13 @@ describe('joining through one member', () => {
     await nodes.start(b)
     await nodes.start(c)
     const all = [a, b, c].map(running)
-    await waitUntil('b and c connected to each other', () =>
-      all.every((n) => n.view().reachable.length === 3 && !n.view().partitioned),
+    await vi.waitFor(
+      () =>
+        expect(
+          all.every((n) => n.view().reachable.length === 3 && !n.view().partitioned),
+          'b and c connected to each other',
+        ).toBe(true),
+      { timeout: 15_000, interval: 20 },
     )
     const plan = await running(b).doc('plan', { backend: 'yjs' })
     await plan.change((d: Y.Doc) => d.getMap('kv').set('k', 'v'), { replicas: 3, timeoutMs: 10_000 })

@@ -5,11 +5,11 @@
  * the data folder, membership views, and diverged/converged around a cut.
  */
 
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import type * as Y from 'yjs'
 import { ReplicationTimeoutError } from '../../src/errors.ts'
 import type { NodeEvents } from '../../src/node/agent-node.ts'
-import { docsOf, identical, running, type TestNode, TestNodes, valuesOf, waitUntil } from './harness.ts'
+import { docsOf, identical, running, type TestNode, TestNodes, valuesOf } from './harness.ts'
 
 let nodes: TestNodes | undefined
 afterEach(async () => {
@@ -39,16 +39,22 @@ describe('three libp2p nodes in one process', () => {
       d.items = ['from-b']
     })
     // c writes to both documents as soon as they reach it (each keyed at the root: no conflicting inits).
-    await waitUntil('c holds both documents', () => c.documentValues().length === 2)
+    await vi.waitFor(() => expect(c.documentValues().length === 2, 'c holds both documents').toBe(true), {
+      timeout: 15_000,
+      interval: 20,
+    })
     const planOnC = await c.doc('plan', { backend: 'yjs' })
     await planOnC.change((ydoc: Y.Doc) => ydoc.getMap('goals').set('from-c', 'test'))
     const notesOnC = await c.doc('notes', { backend: 'automerge' })
     await notesOnC.change((d) => {
       d.fromC = true
     })
-    await waitUntil(
-      'identical replicas',
-      () => identical([a, b, c]) && 'fromC' in (docsOf(a).notes as object),
+    await vi.waitFor(
+      () =>
+        expect(identical([a, b, c]) && 'fromC' in (docsOf(a).notes as object), 'identical replicas').toBe(
+          true,
+        ),
+      { timeout: 15_000, interval: 20 },
     )
     expect(plan.value()).toEqual({ goals: { 'from-a': 'ship', 'from-c': 'test' } })
     expect(notes.value()).toEqual({ items: ['from-b'], fromC: true })
@@ -73,15 +79,29 @@ describe('three libp2p nodes in one process', () => {
     if (!a || !b || !c || !nodes) throw new Error('mesh')
     await nodes.stop(c)
     const plan = await running(a).doc('plan', { backend: 'yjs' })
-    const startMs = Date.now()
+    // The rejection must come from the write's own 1,000 ms timer on the node's clock, not
+    // before it fires: note each 1,000 ms timer that fires, and whether the write had settled then.
+    const clock = running(a).env.clock
+    const setTimer = clock.setTimer.bind(clock)
+    const settledWhenTimersFired: boolean[] = []
+    let settled = false
+    const spy = vi.spyOn(clock, 'setTimer').mockImplementation((ms, fn) =>
+      setTimer(ms, () => {
+        if (ms === 1000) settledWhenTimersFired.push(settled)
+        fn()
+      }),
+    )
     const error = await plan
       .change((ydoc) => ydoc.getMap('goals').set('g1', 'ship'), { replicas: 3, timeoutMs: 1000 })
       .catch((e: unknown) => e)
-    const elapsedMs = Date.now() - startMs
+      .finally(() => {
+        settled = true
+      })
+    spy.mockRestore()
     expect(error).toBeInstanceOf(ReplicationTimeoutError)
     expect(error).toMatchObject({ name: 'ReplicationTimeoutError', held: 2, wanted: 3 })
-    expect(elapsedMs).toBeGreaterThanOrEqual(990)
-    expect(elapsedMs).toBeLessThan(3000)
+    expect((error as Error).message).toContain('after 1000 ms')
+    expect(settledWhenTimersFired).toContain(false)
     // The write itself is not undone: it is durable here and reached b.
     await plan.change((ydoc) => ydoc.getMap('goals').set('g2', 'two'), { replicas: 2, timeoutMs: 5000 })
     expect(docsOf(running(b))).toMatchObject({ plan: { goals: { g1: 'ship', g2: 'two' } } })
@@ -100,7 +120,10 @@ describe('three libp2p nodes in one process', () => {
     await notes.change((d) => (d.written = 'while c was stopped'))
     const restarted = await nodes.start(c)
     expect(restarted.id).toBe(idBefore)
-    await waitUntil('c caught up', () => identical([running(a), running(b), restarted]))
+    await vi.waitFor(() => expect(identical([running(a), running(b), restarted]), 'c caught up').toBe(true), {
+      timeout: 15_000,
+      interval: 20,
+    })
     expect(docsOf(restarted)).toEqual({
       plan: { goals: { before: 'stop', while: 'stopped' } },
       notes: { written: 'while c was stopped' },
@@ -116,11 +139,18 @@ describe('three libp2p nodes in one process', () => {
     }
     const cId = running(c).id
     await nodes.stop(c)
-    await waitUntil('a and b see c gone', () => statusOf(a, cId) !== 'alive' && statusOf(b, cId) !== 'alive')
+    await vi.waitFor(
+      () =>
+        expect(statusOf(a, cId) !== 'alive' && statusOf(b, cId) !== 'alive', 'a and b see c gone').toBe(true),
+      { timeout: 15_000, interval: 20 },
+    )
     const view = running(a).view()
     expect(view).toMatchObject({ partitioned: true, majority: true })
     expect(view.reachable.sort()).toEqual([running(a).id, running(b).id].sort())
-    await waitUntil('a sees c dead (nobody reaches it)', () => statusOf(a, cId) === 'dead')
+    await vi.waitFor(
+      () => expect(statusOf(a, cId) === 'dead', 'a sees c dead (nobody reaches it)').toBe(true),
+      { timeout: 15_000, interval: 20 },
+    )
   })
 
   it('emits diverged, then converged, when a node cut off and written on both sides rejoins', async () => {
@@ -146,8 +176,13 @@ describe('three libp2p nodes in one process', () => {
     c.bootstrap = bootstrap
     c.allow = undefined
     const rejoined = await nodes.start(c)
-    await waitUntil('a announces c converged', () =>
-      events.some((e) => e.event === 'converged' && e.peer === cId),
+    await vi.waitFor(
+      () =>
+        expect(
+          events.some((e) => e.event === 'converged' && e.peer === cId),
+          'a announces c converged',
+        ).toBe(true),
+      { timeout: 15_000, interval: 20 },
     )
     const diverged = events.find((e) => e.event === 'diverged' && e.peer === cId)
     expect(diverged?.detail).toMatchObject({
@@ -157,7 +192,10 @@ describe('three libp2p nodes in one process', () => {
     expect(events.findIndex((e) => e.event === 'diverged')).toBeLessThan(
       events.findIndex((e) => e.event === 'converged'),
     )
-    await waitUntil('identical replicas', () => identical([running(a), running(b), rejoined]))
+    await vi.waitFor(
+      () => expect(identical([running(a), running(b), rejoined]), 'identical replicas').toBe(true),
+      { timeout: 15_000, interval: 20 },
+    )
     expect(plan.value()).toEqual({ goals: { shared: 1, 'on-c': 'cut side', 'on-a': 'majority side' } })
   })
 })

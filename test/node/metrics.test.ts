@@ -4,10 +4,10 @@
  * one), replication lag while a peer is away, and `/metrics` over HTTP.
  */
 import { register as globalRegistry } from 'prom-client'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { PeerLag } from '../../src/node/metrics.ts'
 import { startMetricsServer } from '../../src/node/metrics-server.ts'
-import { running, type TestNode, TestNodes, waitUntil } from './harness.ts'
+import { running, type TestNode, TestNodes } from './harness.ts'
 
 let nodes: TestNodes | undefined
 afterEach(async () => {
@@ -32,7 +32,11 @@ describe('node metrics', () => {
     const [aId, bId, cId] = ids as [string, string, string]
     const plan = await running(a).doc('plan', { backend: 'yjs' })
     await plan.change((ydoc) => ydoc.getMap('goals').set('g1', 'ship'), { replicas: 3 })
-    await waitUntil('no lag from a to b or c', () => lagOf(a, bId)?.dots === 0 && lagOf(a, cId)?.dots === 0)
+    await vi.waitFor(
+      () =>
+        expect(lagOf(a, bId)?.dots === 0 && lagOf(a, cId)?.dots === 0, 'no lag from a to b or c').toBe(true),
+      { timeout: 15_000, interval: 20 },
+    )
 
     const metrics = running(a).metrics()
     expect(metrics).toMatchObject({ docs: 1, framesDropped: {}, suspicions: 0 })
@@ -54,11 +58,23 @@ describe('node metrics', () => {
 
     await nodes.stop(c)
     for (let i = 0; i < 3; i++) await plan.change((ydoc) => ydoc.getMap('goals').set(`g${i + 2}`, i))
-    await waitUntil('c lagging by 3 batches', () => lagOf(a, cId)?.dots === 3 && (lagOf(a, cId)?.ms ?? 0) > 0)
+    await vi.waitFor(
+      () =>
+        expect(lagOf(a, cId)?.dots === 3 && (lagOf(a, cId)?.ms ?? 0) > 0, 'c lagging by 3 batches').toBe(
+          true,
+        ),
+      { timeout: 15_000, interval: 20 },
+    )
     // b catches up within a heartbeat (lag is measured from heartbeats); c stays behind.
-    await waitUntil('b caught up', () => lagOf(a, bId)?.dots === 0)
+    await vi.waitFor(() => expect(lagOf(a, bId)?.dots === 0, 'b caught up').toBe(true), {
+      timeout: 15_000,
+      interval: 20,
+    })
     expect(lagOf(a, cId)?.dots).toBe(3)
-    await waitUntil('a counts a suspicion of c', () => (running(a).metrics().suspicions as number) >= 1)
+    await vi.waitFor(
+      () => expect((running(a).metrics().suspicions as number) >= 1, 'a counts a suspicion of c').toBe(true),
+      { timeout: 15_000, interval: 20 },
+    )
     expect(await running(a).metricsText()).toMatch(
       new RegExp(`isthmus_replication_lag_dots\\{peer="${cId}",node="${aId}"\\} 3`),
     )

@@ -46,10 +46,11 @@ export interface Peer {
   address: string
 }
 
-/** Makes and starts a transport; `identity` defaults to a fresh one. */
+/** Makes and starts a transport; `identity` defaults to a fresh one, `env` to the real one, quiet. */
 export async function startPeer(
   options: Partial<Libp2pTransportOptions> = {},
   identity: IdentityStore = memoryIdentity(),
+  env: Env = testEnv(),
 ): Promise<Peer> {
   const transport = libp2pTransport({ listen: loopback, ...options })
   const heard: Heard[] = []
@@ -58,7 +59,7 @@ export async function startPeer(
     connect: (peer) => heard.push({ kind: 'connect', peer }),
     disconnect: (peer) => heard.push({ kind: 'disconnect', peer }),
   }
-  const { id } = await transport.start({ env: testEnv(), identity, events })
+  const { id } = await transport.start({ env, identity, events })
   const address = transport.addresses()[0]
   if (address === undefined) throw new Error('transport has no address')
   return { id, transport, identity, heard, address }
@@ -72,15 +73,6 @@ export function framesFrom(peer: Peer, from: string): Uint8Array[] {
 /** How many `kind` events `peer` heard about `other`. */
 export function count(peer: Peer, kind: 'connect' | 'disconnect', other: string): number {
   return peer.heard.filter((h) => h.kind === kind && h.peer === other).length
-}
-
-/** Polls `done` every 10 ms until it holds; throws after `timeoutMs`. */
-export async function waitUntil(what: string, done: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!done()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
-    await sleep(10)
-  }
 }
 
 export function sleep(ms: number): Promise<void> {

@@ -12,19 +12,10 @@ import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { tcp } from '@libp2p/tcp'
 import { multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p } from 'libp2p'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { encodeFrame, encodeLengthPrefix } from '../../transport/libp2p-framing.ts'
 import { isthmusProtocol } from '../../transport/libp2p-links.ts'
-import {
-  count,
-  fastReconnect,
-  framesFrom,
-  loopback,
-  type Peer,
-  startPeer,
-  stopAll,
-  waitUntil,
-} from './harness.ts'
+import { count, fastReconnect, framesFrom, loopback, type Peer, startPeer, stopAll } from './harness.ts'
 
 const cleanup: Array<() => Promise<void>> = []
 afterEach(async () => {
@@ -75,7 +66,10 @@ describe('libp2p transport against a hostile peer', () => {
     // Four 0xff bytes already announce 2^28 - 1 bytes, over the default 32 MiB: no need to read on.
     const stream = await attack(hostile, target, new Uint8Array([0xff, 0xff, 0xff, 0xff]))
     await closed(stream)
-    await waitUntil('drop counted', () => target.transport.stats().dropped.oversizeIn === 1)
+    await vi.waitFor(
+      () => expect(target.transport.stats().dropped.oversizeIn === 1, 'drop counted').toBe(true),
+      { timeout: 10_000, interval: 10 },
+    )
   })
 
   it('drops an oversized length prefix, resets the stream, and keeps working', async () => {
@@ -93,13 +87,22 @@ describe('libp2p transport against a hostile peer', () => {
     )
     await closed(stream)
     expect(stream.status).toBe('reset')
-    await waitUntil('drop counted', () => target.transport.stats().dropped.oversizeIn === 1)
+    await vi.waitFor(
+      () => expect(target.transport.stats().dropped.oversizeIn === 1, 'drop counted').toBe(true),
+      { timeout: 10_000, interval: 10 },
+    )
     expect(framesFrom(target, id)).toEqual([new Uint8Array([1, 2, 3])])
     expect(target.transport.stats().streamResets).toBe(1)
-    await waitUntil('hostile dropped', () => count(target, 'disconnect', id) === 1)
+    await vi.waitFor(() => expect(count(target, 'disconnect', id) === 1, 'hostile dropped').toBe(true), {
+      timeout: 10_000,
+      interval: 10,
+    })
     expect(target.transport.connected()).toEqual([honest.id])
     expect(honest.transport.send(target.id, new Uint8Array([9]))).toBe(true)
-    await waitUntil('honest frame', () => framesFrom(target, honest.id).length === 1)
+    await vi.waitFor(() => expect(framesFrom(target, honest.id).length === 1, 'honest frame').toBe(true), {
+      timeout: 10_000,
+      interval: 10,
+    })
   })
 
   it('drops garbage (a length prefix that never ends) and a non-minimal prefix as malformed', async () => {
@@ -110,7 +113,10 @@ describe('libp2p transport against a hostile peer', () => {
     await closed(endless)
     const padded = await attack(hostile, target, new Uint8Array([0x81, 0x80, 0x00]))
     await closed(padded)
-    await waitUntil('two drops', () => target.transport.stats().dropped.malformedIn === 2)
+    await vi.waitFor(
+      () => expect(target.transport.stats().dropped.malformedIn === 2, 'two drops').toBe(true),
+      { timeout: 10_000, interval: 10 },
+    )
     expect(framesFrom(target, hostile.peerId.toString())).toEqual([])
   })
 
@@ -119,10 +125,16 @@ describe('libp2p transport against a hostile peer', () => {
     const hostile = await rawNode()
     const id = hostile.peerId.toString()
     const stream = await attack(hostile, target, encodeLengthPrefix(100_000), new Uint8Array(50_000))
-    await waitUntil('hostile connected', () => count(target, 'connect', id) === 1)
+    await vi.waitFor(() => expect(count(target, 'connect', id) === 1, 'hostile connected').toBe(true), {
+      timeout: 10_000,
+      interval: 10,
+    })
     await stream.close()
     await hostile.hangUp(multiaddr(target.address))
-    await waitUntil('hostile gone', () => count(target, 'disconnect', id) === 1)
+    await vi.waitFor(() => expect(count(target, 'disconnect', id) === 1, 'hostile gone').toBe(true), {
+      timeout: 10_000,
+      interval: 10,
+    })
     expect(framesFrom(target, id)).toEqual([])
     expect(target.transport.stats().framesIn).toBe(0)
   })
@@ -132,7 +144,10 @@ describe('libp2p transport against a hostile peer', () => {
     // Its id sorts after the target's, so the target is the one to open the stream, and fails.
     const silent = await rawNode(target.id)
     await silent.dial(multiaddr(target.address))
-    await waitUntil('target hung up', () => silent.getConnections().length === 0, 10_000)
+    await vi.waitFor(() => expect(silent.getConnections().length === 0, 'target hung up').toBe(true), {
+      timeout: 10_000,
+      interval: 10,
+    })
     expect(count(target, 'connect', silent.peerId.toString())).toBe(0)
   })
 
@@ -160,7 +175,10 @@ describe('libp2p transport against a hostile peer', () => {
     const honest = await victim()
     await honest.transport.dial(target.address)
     expect(honest.transport.send(target.id, new Uint8Array(100))).toBe(true)
-    await waitUntil('honest frame after the flood', () => framesFrom(target, honest.id).length === 1)
+    await vi.waitFor(
+      () => expect(framesFrom(target, honest.id).length === 1, 'honest frame after the flood').toBe(true),
+      { timeout: 10_000, interval: 10 },
+    )
     const stats = target.transport.stats()
     expect(stats.dropped.malformedIn + stats.dropped.oversizeIn).toBeGreaterThan(0)
   })

@@ -2,8 +2,9 @@
  * Bootstrap peers are redialed with backoff: a peer that restarts on the same
  * port (same identity) is found again without anyone calling `dial`.
  */
-import { describe, expect, it } from 'vitest'
-import { count, fastReconnect, framesFrom, peersStoppedAfterEach, stopAll, waitUntil } from './harness.ts'
+import { describe, expect, it, vi } from 'vitest'
+import { sinkLogger, systemEnv } from '../../src/env/index.ts'
+import { count, fastReconnect, framesFrom, peersStoppedAfterEach, stopAll } from './harness.ts'
 
 const peer = peersStoppedAfterEach()
 
@@ -11,9 +12,13 @@ describe('libp2p transport reconnect', () => {
   it('dials its bootstrap peers at start', async () => {
     const a = await peer()
     const b = await peer({ bootstrap: [a.address] })
-    await waitUntil(
-      'connected',
-      () => b.transport.connected().includes(a.id) && a.transport.connected().includes(b.id),
+    await vi.waitFor(
+      () =>
+        expect(
+          b.transport.connected().includes(a.id) && a.transport.connected().includes(b.id),
+          'connected',
+        ).toBe(true),
+      { timeout: 10_000, interval: 10 },
     )
     expect(count(b, 'connect', a.id)).toBe(1)
   })
@@ -23,26 +28,53 @@ describe('libp2p transport reconnect', () => {
     const port = /\/tcp\/(\d+)\//.exec(a.address)?.[1]
     await stopAll(a)
     // b starts while a is down: its first dials fail and back off.
-    const b = await peer({ bootstrap: [a.address], reconnect: fastReconnect })
-    await new Promise((resolve) => setTimeout(resolve, 300))
+    let failedDials = 0
+    const env = systemEnv({
+      log: sinkLogger((entry) => {
+        if (entry.msg === 'bootstrap dial failed') failedDials++
+      }, 'debug'),
+    })
+    const b = await peer({ bootstrap: [a.address], reconnect: fastReconnect }, undefined, env)
+    await vi.waitFor(() => expect(failedDials, 'failed dials while a is down').toBeGreaterThanOrEqual(2), {
+      timeout: 10_000,
+      interval: 10,
+    })
     expect(b.transport.connected()).toEqual([])
     const back = await peer({ listen: [`/ip4/127.0.0.1/tcp/${port}`] }, a.identity)
     expect(back.id).toBe(a.id)
-    await waitUntil('b found a again', () => b.transport.connected().includes(a.id), 5_000)
+    await vi.waitFor(() => expect(b.transport.connected().includes(a.id), 'b found a again').toBe(true), {
+      timeout: 5_000,
+      interval: 10,
+    })
   })
 
   it('reconnects after the peer restarts on the same port, and frames flow again', async () => {
     const a = await peer()
     const port = /\/tcp\/(\d+)\//.exec(a.address)?.[1]
     const b = await peer({ bootstrap: [a.address], reconnect: fastReconnect })
-    await waitUntil('connected', () => b.transport.connected().includes(a.id))
+    await vi.waitFor(() => expect(b.transport.connected().includes(a.id), 'connected').toBe(true), {
+      timeout: 10_000,
+      interval: 10,
+    })
     await stopAll(a)
-    await waitUntil('b sees a leave', () => count(b, 'disconnect', a.id) === 1)
+    await vi.waitFor(() => expect(count(b, 'disconnect', a.id) === 1, 'b sees a leave').toBe(true), {
+      timeout: 10_000,
+      interval: 10,
+    })
     const restarted = await peer({ listen: [`/ip4/127.0.0.1/tcp/${port}`] }, a.identity)
-    await waitUntil('b sees a again', () => count(b, 'connect', a.id) === 2, 5_000)
+    await vi.waitFor(() => expect(count(b, 'connect', a.id) === 2, 'b sees a again').toBe(true), {
+      timeout: 5_000,
+      interval: 10,
+    })
     expect(count(b, 'disconnect', a.id)).toBe(1)
-    await waitUntil('a sees b', () => restarted.transport.connected().includes(b.id))
+    await vi.waitFor(() => expect(restarted.transport.connected().includes(b.id), 'a sees b').toBe(true), {
+      timeout: 10_000,
+      interval: 10,
+    })
     expect(b.transport.send(a.id, new Uint8Array([42]))).toBe(true)
-    await waitUntil('frame after reconnect', () => framesFrom(restarted, b.id).length === 1)
+    await vi.waitFor(
+      () => expect(framesFrom(restarted, b.id).length === 1, 'frame after reconnect').toBe(true),
+      { timeout: 10_000, interval: 10 },
+    )
   })
 })

@@ -4,7 +4,7 @@
  * across restarts.
  */
 import fc from 'fast-check'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { TransportStateError } from '../../transport/libp2p-errors.ts'
 import { propertyOptions } from '../crdt/property-options.ts'
 import {
@@ -17,7 +17,6 @@ import {
   startPeer,
   stopAll,
   testEnv,
-  waitUntil,
 } from './harness.ts'
 
 const peer = peersStoppedAfterEach()
@@ -35,7 +34,10 @@ describe('libp2p transport', () => {
     const b = await peer()
     expect(a.address).toMatch(new RegExp(`^/ip4/127\\.0\\.0\\.1/tcp/\\d+/p2p/${a.id}$`))
     expect(await a.transport.dial(b.address)).toBe(b.id)
-    await waitUntil('b sees a', () => b.transport.connected().includes(a.id))
+    await vi.waitFor(() => expect(b.transport.connected().includes(a.id), 'b sees a').toBe(true), {
+      timeout: 10_000,
+      interval: 10,
+    })
     expect(a.transport.connected()).toEqual([b.id])
     expect(b.transport.connected()).toEqual([a.id])
     expect(count(a, 'connect', b.id)).toBe(1)
@@ -47,10 +49,17 @@ describe('libp2p transport', () => {
     const b = await peer()
     const [toB, toA] = await Promise.all([a.transport.dial(b.address), b.transport.dial(a.address)])
     expect([toB, toA]).toEqual([b.id, a.id])
-    await waitUntil('frame', () => {
-      a.transport.send(b.id, new Uint8Array([7]))
-      return framesFrom(b, a.id).length > 0
-    })
+    await vi.waitFor(
+      () =>
+        expect(
+          (() => {
+            a.transport.send(b.id, new Uint8Array([7]))
+            return framesFrom(b, a.id).length > 0
+          })(),
+          'frame',
+        ).toBe(true),
+      { timeout: 10_000, interval: 10 },
+    )
     expect(count(a, 'connect', b.id)).toBe(1)
     expect(count(b, 'connect', a.id)).toBe(1)
     expect(count(a, 'disconnect', b.id) + count(b, 'disconnect', a.id)).toBe(0)
@@ -60,7 +69,10 @@ describe('libp2p transport', () => {
     const a = await peer()
     const b = await peer()
     await a.transport.dial(b.address)
-    await waitUntil('b sees a', () => b.transport.connected().includes(a.id))
+    await vi.waitFor(() => expect(b.transport.connected().includes(a.id), 'b sees a').toBe(true), {
+      timeout: 10_000,
+      interval: 10,
+    })
     await fc.assert(
       fc.asyncProperty(
         fc.array(frameSize, { minLength: 1, maxLength: 6 }),
@@ -73,12 +85,19 @@ describe('libp2p transport', () => {
           const beforeA = framesFrom(a, b.id).length
           for (const frame of toB) expect(a.transport.send(b.id, frame)).toBe(true)
           for (const frame of toA) expect(b.transport.send(a.id, frame)).toBe(true)
-          await waitUntil('all frames', () => {
-            return (
-              framesFrom(b, a.id).length >= beforeB + toB.length &&
-              framesFrom(a, b.id).length >= beforeA + toA.length
-            )
-          })
+          await vi.waitFor(
+            () =>
+              expect(
+                (() => {
+                  return (
+                    framesFrom(b, a.id).length >= beforeB + toB.length &&
+                    framesFrom(a, b.id).length >= beforeA + toA.length
+                  )
+                })(),
+                'all frames',
+              ).toBe(true),
+            { timeout: 10_000, interval: 10 },
+          )
           expect(firstDifference(framesFrom(b, a.id).slice(beforeB), toB)).toBe(-1)
           expect(firstDifference(framesFrom(a, b.id).slice(beforeA), toA)).toBe(-1)
         },
@@ -92,7 +111,10 @@ describe('libp2p transport', () => {
     const a = await peer()
     const b = await peer()
     await a.transport.dial(b.address)
-    await waitUntil('b sees a', () => b.transport.connected().includes(a.id))
+    await vi.waitFor(() => expect(b.transport.connected().includes(a.id), 'b sees a').toBe(true), {
+      timeout: 10_000,
+      interval: 10,
+    })
     // 64 KiB frames sent in one synchronous burst: the muxer's window fills after a few,
     // the queue takes the rest up to its byte bound, and the remainder is refused.
     const burst = Array.from({ length: 1500 }, (_, i) => patternBytes(64 * 1024, 7, i))
@@ -101,7 +123,10 @@ describe('libp2p transport', () => {
     expect(accepted.length).toBeLessThan(burst.length)
     expect(firstDifference(accepted, burst.slice(0, accepted.length))).toBe(-1)
     expect(a.transport.stats().dropped.queueFull).toBe(burst.length - accepted.length)
-    await waitUntil('the accepted frames', () => framesFrom(b, a.id).length === accepted.length, 30_000)
+    await vi.waitFor(
+      () => expect(framesFrom(b, a.id).length === accepted.length, 'the accepted frames').toBe(true),
+      { timeout: 30_000, interval: 10 },
+    )
     expect(firstDifference(framesFrom(b, a.id), accepted)).toBe(-1)
     // Once drained, sends are taken again.
     expect(a.transport.send(b.id, new Uint8Array([1]))).toBe(true)
@@ -114,7 +139,10 @@ describe('libp2p transport', () => {
     expect(a.transport.send(b.id, new Uint8Array(100_001))).toBe(false)
     expect(a.transport.stats().dropped.oversizeOut).toBe(1)
     expect(a.transport.send(b.id, new Uint8Array(100_000))).toBe(true)
-    await waitUntil('frame at the bound', () => framesFrom(b, a.id).length === 1)
+    await vi.waitFor(() => expect(framesFrom(b, a.id).length === 1, 'frame at the bound').toBe(true), {
+      timeout: 10_000,
+      interval: 10,
+    })
   })
 
   it('three nodes: everyone connects to everyone, frames reach the right peer', async () => {
@@ -122,7 +150,14 @@ describe('libp2p transport', () => {
     const b = await peer({ bootstrap: [a.address] })
     const c = await peer({ bootstrap: [a.address] })
     await c.transport.dial(b.address)
-    await waitUntil('full mesh', () => [a, b, c].every((p) => p.transport.connected().length === 2))
+    await vi.waitFor(
+      () =>
+        expect(
+          [a, b, c].every((p) => p.transport.connected().length === 2),
+          'full mesh',
+        ).toBe(true),
+      { timeout: 10_000, interval: 10 },
+    )
     for (const [from, to] of [
       [a, b],
       [b, c],
@@ -130,7 +165,14 @@ describe('libp2p transport', () => {
     ] as const) {
       expect(from.transport.send(to.id, new TextEncoder().encode(`${from.id}->${to.id}`))).toBe(true)
     }
-    await waitUntil('three frames', () => [a, b, c].every((p) => p.heard.some((h) => h.kind === 'frame')))
+    await vi.waitFor(
+      () =>
+        expect(
+          [a, b, c].every((p) => p.heard.some((h) => h.kind === 'frame')),
+          'three frames',
+        ).toBe(true),
+      { timeout: 10_000, interval: 10 },
+    )
     expect(new TextDecoder().decode(framesFrom(b, a.id)[0])).toBe(`${a.id}->${b.id}`)
     expect(new TextDecoder().decode(framesFrom(c, b.id)[0])).toBe(`${b.id}->${c.id}`)
     expect(new TextDecoder().decode(framesFrom(a, c.id)[0])).toBe(`${c.id}->${a.id}`)
@@ -141,10 +183,16 @@ describe('libp2p transport', () => {
     const a = await peer()
     const b = await peer()
     await a.transport.dial(b.address)
-    await waitUntil('b sees a', () => b.transport.connected().includes(a.id))
+    await vi.waitFor(() => expect(b.transport.connected().includes(a.id), 'b sees a').toBe(true), {
+      timeout: 10_000,
+      interval: 10,
+    })
     await b.transport.stop()
     const heardAtStop = b.heard.length
-    await waitUntil('a sees b leave', () => count(a, 'disconnect', b.id) === 1)
+    await vi.waitFor(() => expect(count(a, 'disconnect', b.id) === 1, 'a sees b leave').toBe(true), {
+      timeout: 10_000,
+      interval: 10,
+    })
     expect(a.transport.connected()).toEqual([])
     expect(a.transport.send(b.id, new Uint8Array([1]))).toBe(false)
     expect(a.transport.stats().dropped.notConnected).toBe(1)
@@ -182,7 +230,10 @@ describe('libp2p transport', () => {
     )
     expect(self.id).toBe(a.id)
     const other = await peer({ bootstrap: [self.address] })
-    await waitUntil('other connected', () => self.transport.connected().includes(other.id))
+    await vi.waitFor(
+      () => expect(self.transport.connected().includes(other.id), 'other connected').toBe(true),
+      { timeout: 10_000, interval: 10 },
+    )
     expect(self.transport.connected()).toEqual([other.id])
     await expect(startPeer({ listen: [self.address.replace(/\/p2p\/.*$/, '')] })).rejects.toThrow()
   })
