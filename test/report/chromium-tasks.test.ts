@@ -56,14 +56,16 @@ async function render(path: string) {
       height: (el as unknown as { height: number }).height,
     })),
   )
-  const legend = await page.$$eval('#task-lanes .u-legend .u-label', (els) =>
-    els.map((el) => el.textContent ?? ''),
-  )
+  // The chart's spec as the page drew it (uPlot shows no legend past 20 series).
+  const data = JSON.parse((await page.textContent('#report-data')) ?? '{}') as {
+    charts: Array<{ id: string; yTicks?: string[]; series: Array<{ label: string }>; markers?: unknown[] }>
+  }
+  const spec = data.charts.find((c) => c.id === 'task-lanes')
   const facts = (await page.textContent('.facts')) ?? ''
   const screenshot = path.replace(/\.html$/, '.png')
   await page.screenshot({ path: screenshot, fullPage: true })
   await page.close()
-  return { order, lanes, legend, facts, problems, screenshot }
+  return { order, lanes, spec, facts, problems, screenshot }
 }
 
 beforeAll(async () => {
@@ -92,10 +94,12 @@ describe('task lanes in the HTML report, in headless Chromium', () => {
       expect(canvas.width).toBeGreaterThan(300)
       expect(canvas.height).toBeGreaterThan(100)
     }
-    // One series per task (kind and id), after uPlot's x series.
-    expect(page.legend.filter((l) => /^(quick|slow|flaky|saga) k[0-9a-f]{6}$/.test(l)).length).toBe(
-      new Set(runs.map((r) => r.task)).size,
-    )
+    // A lane per node, one series per task (kind and id), takeovers marked on the chart.
+    expect(page.spec?.yTicks).toEqual(model.ids)
+    const labels = page.spec?.series.map((x) => x.label) ?? []
+    expect(labels.every((l) => /^(quick|slow|flaky|saga) k[0-9a-f]{6}$/.test(l))).toBe(true)
+    expect(labels).toHaveLength(new Set(model.taskRuns.map((r) => r.task)).size)
+    expect(page.spec?.markers?.length).toBeGreaterThan(0)
     expect(page.facts).toMatch(
       /tasks\s*\d+ tasks, \d+ handler runs \(\d+ threw, [1-9]\d* cut by a crash\), [1-9]\d* takeovers/,
     )
