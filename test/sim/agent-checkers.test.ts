@@ -170,7 +170,7 @@ describe('agent invariants catch broken nodes', () => {
   it('an unknown workload operation is rejected when the workload is parsed, naming it', async () => {
     const workload = [{ atMs: 1, node: 'n1', op: 'frob', args: {} }]
     await expect(runScenario({ seed: 1, nodes: 3, workload })).rejects.toThrow(
-      'workload[0].op: unknown operation "frob" (known: write)',
+      'workload[0].op: unknown operation "frob" (known: write, submit)',
     )
     const bad = [
       { atMs: 1, node: 'n1', op: 'write', args: { doc: 'plan', backend: 'sqlite', key: 'a', value: '' } },

@@ -56,7 +56,7 @@ async function runTasks(input: ScenarioInput): Promise<Verdict> {
 /** fast-check's seed for this property (a failing one becomes a named regression test). */
 const propertySeed = 20261206
 /** Runs: each is ~1-2 s of wall time; ISTHMUS_PROPERTY_RUNS raises it. */
-const numRuns = Number(process.env.ISTHMUS_PROPERTY_RUNS ?? 25)
+const numRuns = Number(process.env.ISTHMUS_PROPERTY_RUNS ?? 60)
 
 describe('real nodes running tasks under generated fault plans and task workloads', () => {
   it(`keep every work invariant for every generated plan, workload and policy (${numRuns} runs)`, async () => {
