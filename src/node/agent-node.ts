@@ -5,69 +5,29 @@
  */
 import type * as Y from 'yjs'
 import type { BackendName } from '../../crdt/backend.ts'
-import type { OpenReport, Store, VersionVector } from '../../store/store.ts'
+import type { Store, VersionVector } from '../../store/store.ts'
 import type { Transport } from '../../transport/transport.ts'
 import type { DocHandle } from '../docs/doc-handle.ts'
-import { type BackendFactory, DocRegistry } from '../docs/doc-registry.ts'
-import type { DocDamage } from '../docs/restore-claims.ts'
+import type { BackendFactory } from '../docs/doc-registry.ts'
 import type { Env, Timer } from '../env/types.ts'
 import { IdentityCorruptError, NodeStoppedError } from '../errors.ts'
 import { Emitter } from '../events.ts'
-import { decodeMembership, encodeKnownMembers } from '../membership/known-members.ts'
-import { MemberDialer } from '../membership/member-dialer.ts'
-import type { ClusterView, MemberView } from '../membership/membership.ts'
-import { Membership } from '../membership/membership.ts'
-import { Replicator, type ReplicatorEvents } from '../sync/replicator.ts'
-import { BOARD_DOC } from '../work/task-board.ts'
+import { encodeKnownMembers } from '../membership/known-members.ts'
 import type { Tasks } from '../work/tasks.ts'
-import type { TaskInfo } from '../work/types.ts'
-import { WorkLayer } from '../work/work-layer.ts'
-import { type Degradation, type DegradationLevel, DegradationState, type NodeView } from './degradation.ts'
+import { type DegradationLevel, DegradationState, type NodeView } from './degradation.ts'
 import { nodeVector, VectorsDigestCache } from './digest.ts'
-import { type NodeErrorEvent, reportFailure } from './failures.ts'
+import { reportFailure } from './failures.ts'
 import { FrameLink } from './frame-link.ts'
 import { encodeFrame, type Frame, type HeartbeatFrame } from './frames.ts'
 import { type MetricsSource, NodeMetrics } from './metrics.ts'
+import type { NodeEvents } from './node-events.ts'
+import { MEMBERS_META, type NodeParts, type WiringHost, wireNode } from './node-wiring.ts'
 import type { ResolvedOptions } from './options.ts'
+import { metaRecordCorrupt, StoreDamage } from './store-damage.ts'
 
-export type NodeEvents = {
-  member: (view: MemberView) => void
-  partition: (view: ClusterView) => void
-  heal: (view: ClusterView) => void
-  diverged: ReplicatorEvents['diverged']
-  converged: ReplicatorEvents['converged']
-  /**
-   * The store held less than the node had made durable: records skipped as
-   * corrupt when it opened, and per document what is missing (those
-   * documents' claims are withdrawn and their content fetched from peers).
-   */
-  corrupt: (report: StoreDamageReport) => void
-  /**
-   * Something failed here that no caller's promise reports: a document that
-   * cannot be reconciled (one name, two backends), a store write outside a
-   * change (members, sync state), a heartbeat that threw. Bad input from a
-   * peer is not an error here: it is dropped and counted (metrics).
-   */
-  error: (event: NodeErrorEvent) => void
-  /** The degradation level or its reasons changed (DESIGN.md §4; src/node/degradation.ts). */
-  degradation: (degradation: Degradation) => void
-  /** A task's derived state changed, by a local write or one from a peer (issue 10, src/work). */
-  task: (task: TaskInfo) => void
-}
+export type { NodeEvents, StoreDamageReport } from './node-events.ts'
 
-/** What `corrupt` reports: the store's skipped records, and the documents that lost content. */
-export interface StoreDamageReport extends OpenReport {
-  documents: DocDamage[]
-}
-
-const MEMBERS_META = 'members'
 const IDENTITY_META = 'identity'
-/**
- * The store's key of a metadata record, as its OpenReport names a corrupt one
- * (store/keys.ts; src/ sees the store only through its interface).
- */
-const metaRecordKey = (name: string) => `meta!${name}`
-const syncStateKey = (doc: string, peer: string) => `sync/${doc}/${peer}`
 
 export class AgentNode {
   readonly #env: Env
@@ -80,20 +40,16 @@ export class AgentNode {
   /** Membership feeds it on every tick; task breakers feed it with `breaker(kind, open)` (issue 9). */
   readonly degradationState: DegradationState
   #id: string | undefined
-  #docs: DocRegistry | undefined
-  #membership: Membership | undefined
-  #dialer: MemberDialer | undefined
-  #replicator: Replicator | undefined
+  /** Membership, dialer, documents, replication and work: wired in `start` (node-wiring.ts). */
+  readonly #parts: NodeParts = {}
   #heartbeatTimer: Timer | undefined
   #heartbeatSeq = 0
   #running = false
   /** Frames in and out; what arrives while the node starts is kept and replayed. */
   readonly #link: FrameLink
-  /** Documents found damaged while loading (reported once start() has loaded them all). */
-  #damage: DocDamage[] = []
+  /** What the store lost (store-damage.ts): documents as they load, then the whole report once started. */
+  readonly #damage: StoreDamage
   readonly #digestCache = new VectorsDigestCache()
-  /** The task board, node.tasks and the runner (issue 10, src/work); opened in #wire. */
-  #work: WorkLayer | undefined
 
   constructor(init: {
     env: Env
@@ -111,8 +67,13 @@ export class AgentNode {
     this.degradationState = new DegradationState((d) => this.#events.emit('degradation', d))
     this.metricsState = new NodeMetrics(
       () => this.#metricsSource(),
-      () => this.#docs?.loaded() ?? [],
+      () => this.#parts.docs?.loaded() ?? [],
     )
+    this.#damage = new StoreDamage({
+      count: (name, value) => this.metricsState.count(name, value),
+      log: init.env.log,
+      emit: (report) => this.#events.emit('corrupt', report),
+    })
     this.#link = new FrameLink({
       env: init.env,
       transport: init.transport,
@@ -139,9 +100,9 @@ export class AgentNode {
   async start(): Promise<void> {
     if (this.#running) return
     const report = await this.#store.open()
-    this.#damage = []
+    this.#damage.reset()
     // A corrupt identity record reads as absent: the transport would mint a new id.
-    const identityCorrupt = report.corrupt.some((r) => r.key === metaRecordKey(IDENTITY_META))
+    const identityCorrupt = metaRecordCorrupt(report, IDENTITY_META)
     this.#link.starting()
     try {
       const { id } = await this.#transport.start({
@@ -159,8 +120,8 @@ export class AgentNode {
         events: this.#link.events,
       })
       this.#id = id
-      await this.#wire(id)
-      this.#reportDamage(report)
+      await wireNode(this.#wiringHost(), this.#parts, id)
+      this.#damage.report(report)
     } catch (error) {
       // Found over real libp2p (a listen port in use): a start that fails must not keep the
       // store open, or its lock refuses every retry in this process (StoreLockedError).
@@ -174,11 +135,11 @@ export class AgentNode {
     this.#running = true
     this.#link.started()
     this.#armHeartbeat()
-    this.#work?.start()
+    this.#parts.work?.start()
   }
 
   #onDisconnect(peer: string): void {
-    this.#replicator?.disconnected(peer)
+    this.#parts.replicator?.disconnected(peer)
   }
 
   /** Tells a failure no promise carries (failures.ts). */
@@ -196,7 +157,7 @@ export class AgentNode {
 
   /** Persists the membership; a failed write is reported (the next change writes it again). */
   #saveMembers(): void {
-    const membership = this.#membership
+    const membership = this.#parts.membership
     if (!membership) return
     const bytes = encodeKnownMembers(membership.known(), membership.forgotten())
     this.#store
@@ -210,133 +171,35 @@ export class AgentNode {
    * never brings it back.
    */
   forget(id: string): void {
-    if (!this.#membership) throw new NodeStoppedError('the node has not started')
-    this.#membership.forget(id)
+    if (!this.#parts.membership) throw new NodeStoppedError('the node has not started')
+    this.#parts.membership.forget(id)
   }
 
-  /** Once the documents are loaded: what the store lost, in one event and one log line. */
-  #reportDamage(report: OpenReport): void {
-    if (report.corrupt.length === 0 && this.#damage.length === 0 && !report.salvaged) return
-    // Every record the store skipped (documents' and metadata), and what LevelDB's salvage dropped;
-    // entries it read but the backend could not count in onDamage.
-    this.metricsState.count(
-      'storeRecordsLost',
-      report.corrupt.length + (report.salvaged?.recordsDropped ?? 0),
-    )
-    this.#env.log.log('warn', 'store skipped corrupt records', {
-      count: report.corrupt.length,
-      documents: this.#damage.map((d) => d.doc),
-    })
-    this.#events.emit('corrupt', { ...report, documents: [...this.#damage] })
-  }
-
-  async #wire(id: string): Promise<void> {
-    const env = this.#env
-    const { members: known, forgotten } = decodeMembership(await this.#store.getMeta(MEMBERS_META))
-    this.#membership = new Membership(
-      id,
-      env,
-      this.#options,
-      {
-        member: (view) => {
-          if (view.status !== 'alive') this.metricsState.suspicions++
-          this.#events.emit('member', view)
-        },
-        partition: (view) => {
-          this.#events.emit('partition', view)
-          this.#feedDegradation()
-        },
-        heal: (view) => {
-          this.#events.emit('heal', view)
-          this.#feedDegradation()
-        },
-        // Deferred a microtask: the first call comes from inside the constructor, before #membership is set.
-        membersChanged: () => queueMicrotask(() => this.#saveMembers()),
-      },
-      [...this.#options.members.map((id) => ({ id, addresses: [] })), ...known],
-      forgotten,
-    )
-    this.#dialer = new MemberDialer(env, this.#transport)
-    const replicatorEvents = new Emitter<ReplicatorEvents>(env.log)
-    replicatorEvents.on('diverged', (e) => {
-      this.metricsState.diverged(e.peer, e, env.clock.now())
-      this.#events.emit('diverged', e)
-    })
-    replicatorEvents.on('converged', (e) => {
-      this.metricsState.converged(e.peer)
-      this.#events.emit('converged', e)
-    })
-    replicatorEvents.on('metric', (name, value) => this.metricsState.count(name, value))
-    replicatorEvents.on('failure', (failure) => this.#failure(failure))
-    this.#docs = new DocRegistry({
-      env,
+  /** What the wiring (node-wiring.ts) uses of this node. */
+  #wiringHost(): WiringHost {
+    return {
+      env: this.#env,
       store: this.#store,
-      self: id,
-      createBackend: this.#createBackend,
-      hooks: {
-        localDurable: (replica, dot, update) => this.#replicator?.localDurable(replica, dot, update),
-        changed: (replica, origin) => this.#docs?.emitter(replica.name).emit('change', { origin }),
-        storeFailed: (replica, error) => {
-          this.metricsState.count('storeWriteFailures', 1)
-          env.log.log('error', 'store write failed; retrying in order', {
-            doc: replica.name,
-            error: String(error),
-          })
-        },
-      },
-      onDamage: (damage) => {
-        this.metricsState.count('storeRecordsLost', damage.unreadableEntries)
-        this.#damage.push(damage)
-        env.log.log(
-          'warn',
-          'document loaded with less than was durable; claims withdrawn, fetching from peers',
-          {
-            ...damage,
-          },
-        )
-      },
-    })
-    await this.#docs.loadAll()
-    const docs = this.#docs
-    this.#replicator = new Replicator({
-      self: id,
-      env,
-      send: (peer, frame) => this.#link.send(peer, frame),
-      connected: () => this.#transport.connected(),
-      replica: (name, backend) => docs.replica(name, backend),
-      replicas: () => docs.loaded(),
-      loadSyncState: (doc, peer) => this.#store.getMeta(syncStateKey(doc, peer)),
-      saveSyncState: (doc, peer, state) => this.#store.putMeta(syncStateKey(doc, peer), state),
-      events: replicatorEvents,
-    })
-    // --- issue 10 (work): the board is a document of the node's own, opened once the others are loaded ---
-    this.#work = new WorkLayer({
-      env,
-      self: id,
-      openBoard: async () => (await docs.handle(BOARD_DOC, 'yjs')) as DocHandle<Y.Doc>,
-      boardStored: docs.loaded().some((replica) => replica.name === BOARD_DOC),
-      onBoardChange: (listener) => docs.emitter(BOARD_DOC).on('change', listener),
+      transport: this.#transport,
       options: this.#options,
-      node: this,
-      view: () => this.view(),
-      emitTask: (task) => this.#events.emit('task', task),
-      onViewChange: (listener) => [
-        this.on('member', listener),
-        this.on('partition', listener),
-        this.on('heal', listener),
-      ],
-      tickMs: this.#options.heartbeatMs,
+      createBackend: this.#createBackend,
+      events: this.#events,
+      metrics: this.metricsState,
       degradation: this.degradationState,
-      registry: this.metricsState.registry,
-    })
-    await this.#work.openIfNeeded()
-    // --- end issue 10 (work) ---
+      damage: this.#damage,
+      link: this.#link,
+      taskNode: this,
+      view: () => this.view(),
+      failure: (failure) => this.#failure(failure),
+      feedDegradation: () => this.#feedDegradation(),
+      saveMembers: () => this.#saveMembers(),
+    }
   }
 
   /** The replicated task board (DESIGN §3): submit, get, list, result, cancel. */
   get tasks(): Tasks {
-    if (!this.#work) throw new NodeStoppedError('start the node before using tasks')
-    return this.#work.tasks
+    if (!this.#parts.work) throw new NodeStoppedError('start the node before using tasks')
+    return this.#parts.work.tasks
   }
 
   /**
@@ -350,8 +213,9 @@ export class AgentNode {
   async doc<D = Record<string, any>>(name: string, options: { backend: 'automerge' }): Promise<DocHandle<D>>
   async doc<D = unknown>(name: string, options?: { backend?: BackendName }): Promise<DocHandle<D>>
   async doc<D = unknown>(name: string, options: { backend?: BackendName } = {}): Promise<DocHandle<D>> {
-    if (!this.#running || !this.#docs) throw new NodeStoppedError('start the node before opening documents')
-    return (await this.#docs.handle(name, options.backend ?? 'yjs')) as DocHandle<D>
+    if (!this.#running || !this.#parts.docs)
+      throw new NodeStoppedError('start the node before opening documents')
+    return (await this.#parts.docs.handle(name, options.backend ?? 'yjs')) as DocHandle<D>
   }
 
   /**
@@ -362,21 +226,21 @@ export class AgentNode {
    * returns none (and their replicas agree).
    */
   pendingWork(): string[] {
-    const reasons: string[] = [...(this.#replicator?.pendingWork() ?? [])]
-    for (const replica of this.#docs?.loaded() ?? []) {
+    const reasons: string[] = [...(this.#parts.replicator?.pendingWork() ?? [])]
+    for (const replica of this.#parts.docs?.loaded() ?? []) {
       if (replica.hasGaps) reasons.push(`${replica.name}: gap (${replica.gapSummary()})`)
       if (replica.unsettledWrites > 0)
         reasons.push(`${replica.name}: ${replica.unsettledWrites} writes unsettled`)
       if (replica.backend.hasPending()) reasons.push(`${replica.name}: pending dependencies`)
     }
     // Task runs in progress here (issue 10): runUntilQuiet waits for them too (DESIGN §3).
-    reasons.push(...(this.#work?.pendingWork() ?? []))
+    reasons.push(...(this.#parts.work?.pendingWork() ?? []))
     return reasons
   }
 
   /** Every document this node holds, as [name, canonical JSON]: for checkers and tests. */
   documentValues(): Array<[string, string]> {
-    return (this.#docs?.loaded() ?? []).map((r) => [r.name, r.backend.canonical()])
+    return (this.#parts.docs?.loaded() ?? []).map((r) => [r.name, r.backend.canonical()])
   }
 
   addresses(): string[] {
@@ -384,8 +248,8 @@ export class AgentNode {
   }
 
   view(): NodeView {
-    if (!this.#membership) throw new NodeStoppedError('the node has not started')
-    return { ...this.#membership.view(), degradation: this.degradationState.current }
+    if (!this.#parts.membership) throw new NodeStoppedError('the node has not started')
+    return { ...this.#parts.membership.view(), degradation: this.degradationState.current }
   }
 
   // --- issue 9 (degradation) ---
@@ -406,7 +270,7 @@ export class AgentNode {
 
   /** Feeds the membership's view to the degradation holder (it reports only changes). */
   #feedDegradation(): void {
-    const view = this.#membership?.view()
+    const view = this.#parts.membership?.view()
     if (!view) return
     const reachablePeers = view.reachable.filter((id) => id !== view.self).length
     this.degradationState.membership({
@@ -419,13 +283,13 @@ export class AgentNode {
 
   /** Per origin, how many change batches this node holds, over every document. */
   versionVector(): VersionVector {
-    return nodeVector(this.#docs?.loaded() ?? [])
+    return nodeVector(this.#parts.docs?.loaded() ?? [])
   }
 
   // --- issue 7 (simulator): per-document vectors, for the simulator's rot rule and checkers ---
   /** Every document this node holds, as [name, its version vector (what it vouches for)]. */
   documentVectors(): Array<[string, VersionVector]> {
-    return (this.#docs?.loaded() ?? []).map((r) => [r.name, { ...r.vector }])
+    return (this.#parts.docs?.loaded() ?? []).map((r) => [r.name, { ...r.vector }])
   }
   // --- end issue 7 (simulator) ---
 
@@ -440,7 +304,7 @@ export class AgentNode {
   /** Counters, divergence, phi and replication lag per peer, as a plain object. */
   metrics(): Record<string, unknown> {
     // `work`: the task layer's recovery figures (src/work/work-metrics.ts), once its board is open.
-    return { ...this.metricsState.snapshot(), work: this.#work?.metrics() }
+    return { ...this.metricsState.snapshot(), work: this.#parts.work?.metrics() }
   }
 
   /** The same metrics as Prometheus text (prom-client renders asynchronously). */
@@ -457,9 +321,9 @@ export class AgentNode {
     const transport = this.#transport as Partial<{ stats(): { dropped: Record<string, number> } }>
     return {
       nowMs: this.#env.clock.now(),
-      view: this.#membership?.view(),
+      view: this.#parts.membership?.view(),
       degradation: this.degradationState.current,
-      docs: this.#docs?.loaded() ?? [],
+      docs: this.#parts.docs?.loaded() ?? [],
       // Duck-typed: the Transport contract has no stats; the libp2p transport keeps drop counters.
       transportDropped: typeof transport.stats === 'function' ? { ...transport.stats().dropped } : undefined,
     }
@@ -470,9 +334,9 @@ export class AgentNode {
     this.#running = false
     this.#heartbeatTimer?.cancel()
     // Runs are aborted first: nothing writes to the board once its replica stops.
-    this.#work?.stop()
-    this.#replicator?.stop()
-    for (const replica of this.#docs?.loaded() ?? []) {
+    this.#parts.work?.stop()
+    this.#parts.replicator?.stop()
+    for (const replica of this.#parts.docs?.loaded() ?? []) {
       // A write still failing is logged by storeFailed already; stopping must not wait for the disk.
       await replica.flush().catch(() => undefined)
       replica.stop()
@@ -496,43 +360,43 @@ export class AgentNode {
   }
 
   #heartbeat(): void {
-    const membership = this.#membership
+    const membership = this.#parts.membership
     if (!membership) return
     membership.tick()
     this.#feedDegradation()
-    this.#dialer?.tick(membership.known())
+    this.#parts.dialer?.tick(membership.known())
     const frame: Frame = {
       type: 'heartbeat',
       seq: ++this.#heartbeatSeq,
       digest: this.#digest(),
-      contentDigest: this.#replicator?.contentDigest() ?? 0,
+      contentDigest: this.#parts.replicator?.contentDigest() ?? 0,
       ...membership.heartbeatBody(this.#transport.addresses()),
     }
     const bytes = encodeFrame(frame)
     for (const peer of this.#transport.connected()) this.#link.sendBytes(peer, bytes)
-    this.#replicator?.tick()
+    this.#parts.replicator?.tick()
   }
 
   #digest(): number {
-    return this.#digestCache.digest(this.#docs?.loaded() ?? [])
+    return this.#digestCache.digest(this.#parts.docs?.loaded() ?? [])
   }
 
   #onConnect(peer: string): void {
-    this.#membership?.contact(peer)
-    this.#replicator?.connected(peer)
+    this.#parts.membership?.contact(peer)
+    this.#parts.replicator?.connected(peer)
   }
 
   #onHeartbeat(from: string, frame: HeartbeatFrame): void {
     const ours = this.#digest()
     this.metricsState.heartbeat(from, frame.digest, ours, this.#env.clock.now())
-    this.#membership?.onHeartbeat(from, frame)
+    this.#parts.membership?.onHeartbeat(from, frame)
     const digests = { vectors: frame.digest, content: frame.contentDigest }
-    this.#replicator?.heartbeatSeen(from, digests, ours, this.#options.heartbeatMs * 2)
+    this.#parts.replicator?.heartbeatSeen(from, digests, ours, this.#options.heartbeatMs * 2)
   }
 
   #onReplicationFrame(from: string, frame: Exclude<Frame, HeartbeatFrame>): void {
     // Per-document failures are reported inside; what reaches here concerns the frame as a whole.
-    this.#replicator
+    this.#parts.replicator
       ?.onFrame(from, frame)
       .catch((error: unknown) => this.#failure({ during: frame.type, peer: from, error }))
   }
