@@ -87,6 +87,26 @@ describe('store format versions', () => {
     expect(await storedFormat(db)).toBe(3)
   })
 
+  it('opens a format-1 store (format 2 without high-water records) and reads its documents', async () => {
+    const db = memoryLevel()
+    await db.open()
+    const format1 = fixture.records.filter(([key]) => !key.endsWith('!hw'))
+    await db.batch(format1.map(([key, value]) => ({ type: 'put' as const, key, value: fromHex(value) })))
+    await db.put(FORMAT_KEY, encodeRecord(encodeFormat(1)))
+    await db.close()
+    const store = memoryStore({ db })
+    expect(await store.open()).toEqual({ corrupt: [] })
+    const plan = await store.load('plan')
+    expect(plan?.updates.map((u) => [u.dot.origin, u.dot.seq, new TextDecoder().decode(u.update)])).toEqual([
+      ['n1', 1, 'one'],
+      ['n1', 2, 'two'],
+      ['n2', 7, 'from n2'],
+    ])
+    expect((await store.load('notes'))?.snapshot?.covers).toEqual({ n1: 3, 'né😀': 2 ** 40 })
+    await store.close()
+    expect(await storedFormat(db)).toBe(3)
+  })
+
   it('keeps reading the format-2 records beside format-3 ones written after the upgrade', async () => {
     const db = await format2Db()
     const store = memoryStore({ db })
