@@ -184,9 +184,14 @@ async function liveness<N extends SimNodeLike>(
     // Real nodes must also be settled (no pending work, reachable pairs equal); a test protocol's
     // frames are always in flight, so for it the invariants alone decide.
     const unsettled = [...down, ...(sim.agentChecks ? sim.unsettled() : [])]
-    if (unsettled.length === 0 && sim.checkers.atQuiescence(sim, sim.nowMs).length === 0)
-      return { converged: true, unsettled }
-    if (sim.nowMs - startMs >= maxMs) return { converged: false, unsettled }
+    const failing = unsettled.length === 0 ? sim.checkers.atQuiescence(sim, sim.nowMs) : []
+    if (unsettled.length === 0 && failing.length === 0) return { converged: true, unsettled }
+    // Settled but an invariant still fails: name it, so the liveness violation says why.
+    const why =
+      unsettled.length > 0
+        ? unsettled
+        : [`still failing: ${[...new Set(failing.map((v) => v.invariant))].join(', ')}`]
+    if (sim.nowMs - startMs >= maxMs) return { converged: false, unsettled: why }
   }
 }
 
