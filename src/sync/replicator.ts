@@ -8,7 +8,9 @@
  *   holds dots we lack, we pull it with the backend's own sync protocol (Yjs
  *   state vectors, Automerge sync messages), which sends deltas only. A pull
  *   whose peer falls silent is restarted after a timeout tied to the measured
- *   round trip (pulls.ts).
+ *   round trip (pulls.ts, round-trip.ts). Every peer's vector is remembered
+ *   (pull-targets.ts): a pull that ends with the document still behind one
+ *   is followed at once by a pull from a peer known to hold more.
  * - Anti-entropy: content digests in heartbeats, per-document summaries on a
  *   stable mismatch (anti-entropy.ts).
  * - Acks: a peer acknowledges live dots once durable, for `replicas: k`; who
@@ -24,26 +26,25 @@
 import type { BackendName } from '../../crdt/backend.ts'
 import type { Dot, VersionVector } from '../../store/store.ts'
 import type { DocReplica } from '../docs/doc-replica.ts'
-import type { Env, Timer } from '../env/types.ts'
+import type { Env } from '../env/types.ts'
 import type { Emitter } from '../events.ts'
 import { ContentDigests, mismatches } from './anti-entropy.ts'
 import { AntiEntropyPacer } from './anti-entropy-pacer.ts'
 import { HolderCounting, HolderEvidence } from './holder-evidence.ts'
 import { LiveQueue } from './live-queue.ts'
+import { PullTargets } from './pull-targets.ts'
 import { Pulls } from './pulls.ts'
 import type { ReplicatorEvents, ReplicatorMetric } from './replicator-events.ts'
-import { RoundTrip } from './round-trip.ts'
+import { RoundTrips } from './round-trip.ts'
 import { SendBacklog } from './send-backlog.ts'
 import { SyncConversations } from './sync-conversations.ts'
+import { VectorsRequest } from './vectors-request.ts'
 import { compare, missing } from './version-vector.ts'
 import type { AckFrame, Frame, SummariesFrame, UpdatesFrame, VectorsFrame } from './wire.ts'
 
 export { PEER_QUEUE_BYTES_MAX } from './live-queue.ts'
-
-/** Resends of one unanswered vectors request: past them, the next stable digest mismatch asks again. */
-export const VECTORS_RESENDS_MAX = 3
-
 export { SYNC_ROUNDS_MAX } from './sync-conversations.ts'
+export { VECTORS_RESENDS_MAX } from './vectors-request.ts'
 
 export interface ReplicatorDeps {
   self: string
@@ -66,20 +67,15 @@ interface PeerState {
   live: LiveQueue
   /** Our digest and theirs last differed: announce `converged` when they match again. */
   diverged: boolean
-  lastVectorsRequestMs: number
-  /** When our outstanding vectors request went out (NaN: several, so no sample; Karn's rule). */
-  vectorsAskedMs: number | undefined
-  /** Resends of the outstanding vectors request, and the timer of the next. */
-  vectorsResends: number
-  vectorsTimer: Timer | undefined
+  /** Our vectors request to the peer, its rate limit and resends. */
+  vectors: VectorsRequest
   /** The digest in the peer's last heartbeat. */
   lastTheirDigest: number | undefined
   backlog: SendBacklog
   retrying: boolean
 }
 
-/** Round-trip estimates kept per peer across reconnects (a partition drops the connection, not the path): as many as members. */
-export const RTT_PEERS_MAX = 1024
+export { RTT_PEERS_MAX } from './round-trip.ts'
 
 export class Replicator {
   readonly #deps: ReplicatorDeps
@@ -89,22 +85,32 @@ export class Replicator {
   readonly #holders: HolderCounting
   readonly #content = new ContentDigests()
   readonly #pacer: AntiEntropyPacer
-  readonly #rtts = new Map<string, RoundTrip>()
+  readonly #rtts = new RoundTrips()
+  readonly #targets = new PullTargets({
+    pulls: () => this.#pulls,
+    loaded: (doc) => this.#loaded(doc),
+    connected: () => this.#deps.connected(),
+    pull: (peer, replica, target) =>
+      void this.#guard(replica.name, peer, 'pull', () => this.#conversations.pull(peer, replica, target)),
+  })
   readonly #conversations: SyncConversations
 
   constructor(deps: ReplicatorDeps) {
     this.#deps = deps
     this.#pulls = new Pulls({
       env: deps.env,
-      timeoutMs: (peer, attempt) => this.#rtt(peer).timeoutMs(attempt),
+      timeoutMs: (peer, attempt) => this.#rtts.timeoutMs(peer, attempt),
       resend: (doc, peer) => {
         this.#metric('resends', 1)
         const replica = this.#loaded(doc)
         if (replica) void this.#guard(doc, peer, 'resend', () => this.#conversations.startSync(peer, replica))
         else this.#pulls.done(doc, peer)
       },
-      abandoned: () => this.#metric('pullsAbandoned', 1),
-      sample: (peer, ms) => this.#rtt(peer).sample(ms),
+      ended: (doc, peer, how) => {
+        if (how === 'abandoned') this.#metric('pullsAbandoned', 1)
+        this.#targets.ended(doc, peer, how)
+      },
+      sample: (peer, ms) => this.#rtts.sample(peer, ms),
     })
     this.#pacer = new AntiEntropyPacer(deps.self, deps.env)
     this.#holders = new HolderCounting(deps.self, this.#evidence, {
@@ -122,6 +128,10 @@ export class Replicator {
       evidence: this.#evidence,
       owesSyncStart: (peer, doc) => this.#livePeer(peer)?.backlog.owesSyncStart(doc),
       heldFromVector: (peer, replica, vector) => this.#holders.vector(peer, replica, vector),
+      synced: (peer, replica, vector) => {
+        this.#targets.remember(peer, replica.name, vector, replica.vector)
+        this.#targets.settle(replica)
+      },
       guard: (doc, peer, during, work) => this.#guard(doc, peer, during, work),
       metric: (name, value) => this.#metric(name, value),
       failure: (event) => deps.events.emit('failure', event),
@@ -135,8 +145,9 @@ export class Replicator {
   }
 
   disconnected(peer: string): void {
-    this.#peers.get(peer)?.vectorsTimer?.cancel()
+    this.#peers.get(peer)?.vectors.cancel()
     this.#peers.delete(peer) // sessions restart from saved sync state on reconnect
+    this.#targets.forgetPeer(peer)
     this.#pulls.dropPeer(peer)
     this.#conversations.dropPeer(peer)
     this.#pacer.forget(peer)
@@ -145,7 +156,7 @@ export class Replicator {
   /** Stops every timer (the node stops). */
   stop(): void {
     this.#pulls.clear()
-    for (const state of this.#peers.values()) state.vectorsTimer?.cancel()
+    for (const state of this.#peers.values()) state.vectors.cancel()
   }
 
   /** Periodic work, on every heartbeat tick: send again what links refused. */
@@ -154,6 +165,7 @@ export class Replicator {
     for (const [peer, state] of this.#peers) {
       // State made for a peer after it left (a frame still being applied) goes: nothing to retry.
       if (!live.has(peer)) {
+        state.vectors.cancel()
         this.#peers.delete(peer)
         continue
       }
@@ -174,7 +186,7 @@ export class Replicator {
 
   /** The smoothed round trip to `peer` in ms, once measured. */
   rttMs(peer: string): number | undefined {
-    return this.#rtts.get(peer)?.srttMs
+    return this.#rtts.srttMs(peer)
   }
 
   /** What keeps replication unsettled, as short reasons (see AgentNode.pendingWork). */
@@ -198,8 +210,8 @@ export class Replicator {
   requestVectors(peer: string, force = false, minIntervalMs = 0): void {
     const state = this.#peer(peer)
     const now = this.#deps.env.clock.now()
-    if (!force && now - state.lastVectorsRequestMs < minIntervalMs) return
-    state.lastVectorsRequestMs = now
+    if (!force && now - state.vectors.lastRequestMs < minIntervalMs) return
+    state.vectors.lastRequestMs = now
     if (!this.#sendVectors(peer, false)) state.backlog.owesVectors()
   }
 
@@ -283,40 +295,15 @@ export class Replicator {
       .map((r) => ({ name: r.name, backend: r.backendName, vector: r.vector }))
     const sent = this.#deps.send(peer, { type: 'vectors', reply, docs })
     if (!sent) this.#metric('sendsRefused', 1)
-    else if (!reply) this.#awaitVectors(peer, this.#peer(peer))
+    else if (!reply) this.#peer(peer).vectors.sent()
     return sent
-  }
-
-  /**
-   * A vectors request went out: if no reply comes within the round-trip
-   * timeout, ask again (a lost request or reply would otherwise wait for the
-   * next stable digest mismatch), up to VECTORS_RESENDS_MAX times, backing off.
-   */
-  #awaitVectors(peer: string, state: PeerState): void {
-    const resend = state.vectorsAskedMs !== undefined
-    state.vectorsAskedMs = resend ? Number.NaN : this.#deps.env.clock.now() // Karn: no sample from a resent request
-    state.vectorsTimer?.cancel()
-    if (resend && state.vectorsResends >= VECTORS_RESENDS_MAX) return
-    const attempt = resend ? state.vectorsResends : 0
-    state.vectorsTimer = this.#deps.env.clock.setTimer(this.#rtt(peer).timeoutMs(attempt), () => {
-      if (this.#peers.get(peer) !== state || state.vectorsAskedMs === undefined) return
-      state.vectorsResends++
-      this.#metric('resends', 1)
-      if (!this.#sendVectors(peer, false)) state.backlog.owesVectors()
-    })
   }
 
   async #onVectors(peer: string, frame: VectorsFrame): Promise<void> {
     const state = this.#peer(peer)
     if (!frame.reply) {
       if (!this.#sendVectors(peer, true)) state.backlog.owesVectors()
-    } else if (state.vectorsAskedMs !== undefined) {
-      if (Number.isFinite(state.vectorsAskedMs))
-        this.#rtt(peer).sample(this.#deps.env.clock.now() - state.vectorsAskedMs)
-      state.vectorsAskedMs = undefined
-      state.vectorsResends = 0
-      state.vectorsTimer?.cancel()
-    }
+    } else state.vectors.answered()
     const missingHere: Record<string, number> = {}
     const missingThere: Record<string, number> = {}
     const theirs = new Set(frame.docs.map((d) => d.name))
@@ -324,11 +311,13 @@ export class Replicator {
       await this.#guard(d.name, peer, 'vectors', async () => {
         const replica = await this.#deps.replica(d.name, d.backend as BackendName)
         this.#holders.vector(peer, replica, d.vector)
+        this.#targets.remember(peer, d.name, d.vector, replica.vector)
         addCounts(missingHere, missing(replica.vector, d.vector))
         addCounts(missingThere, missing(d.vector, replica.vector))
         // Pull: we start the library's sync only where the peer holds dots we lack.
         const order = compare(replica.vector, d.vector)
-        if (order === 'before' || order === 'concurrent') await this.#conversations.pull(peer, replica)
+        if (order === 'before' || order === 'concurrent')
+          await this.#conversations.pull(peer, replica, d.vector)
       })
     }
     for (const r of this.#deps.replicas()) {
@@ -354,6 +343,7 @@ export class Replicator {
     const entries = frame.entries.map(({ seq, update }) => ({ origin: frame.origin, seq, update }))
     const dots = await replica.applyLive(peer, entries)
     if (dots.length === 0) return
+    this.#targets.settle(replica)
     const ack: AckFrame = { type: 'ack', doc: frame.doc, origin: frame.origin, seqs: dots.map((d) => d.seq) }
     if (!this.#deps.send(peer, ack)) {
       this.#metric('sendsRefused', 1)
@@ -367,16 +357,6 @@ export class Replicator {
 
   #metric(name: ReplicatorMetric, value: number): void {
     this.#deps.events.emit('metric', name, value)
-  }
-
-  #rtt(peer: string): RoundTrip {
-    let rtt = this.#rtts.get(peer)
-    if (!rtt) {
-      if (this.#rtts.size >= RTT_PEERS_MAX) this.#rtts.delete(this.#rtts.keys().next().value as string)
-      rtt = new RoundTrip()
-      this.#rtts.set(peer, rtt)
-    }
-    return rtt
   }
 
   /** The state of a connected peer (none for one that left: nothing is kept for it). */
@@ -405,10 +385,19 @@ export class Replicator {
           resync: () => this.requestVectors(peer, true),
         }),
         diverged: false,
-        lastVectorsRequestMs: Number.NEGATIVE_INFINITY,
-        vectorsAskedMs: undefined,
-        vectorsResends: 0,
-        vectorsTimer: undefined,
+        vectors: new VectorsRequest({
+          env: this.#deps.env,
+          timeoutMs: (attempt) => this.#rtts.timeoutMs(peer, attempt),
+          resend: () => {
+            this.#metric('resends', 1)
+            if (!this.#sendVectors(peer, false)) this.#peers.get(peer)?.backlog.owesVectors()
+          },
+          sample: (rttMs) => {
+            const first = !this.#rtts.measured(peer)
+            this.#rtts.sample(peer, rttMs)
+            if (first) this.#pulls.measured(peer) // pulls armed before any sample: re-armed to it
+          },
+        }),
         lastTheirDigest: undefined,
         backlog: new SendBacklog(),
         retrying: false,

@@ -1,9 +1,9 @@
 /**
  * The sync conversations of one node: per peer and document, a session of
  * the backend's own protocol (Yjs state vectors, Automerge sync messages),
- * resumed from its saved form. A pull (pulls.ts) starts one; every message
- * from the peer re-arms the pull's resend timer, and a reply that catches
- * this replica up ends it. A message the link refuses is not kept: the
+ * resumed from its saved form. A pull (pulls.ts) starts one; a message from
+ * the peer that brings something re-arms the pull's resend timer, and a
+ * reply that catches this replica up ends it. A message the link refuses is not kept: the
  * conversation restarts once the link takes frames again (send-backlog.ts).
  */
 import type { BackendName, PeerSync } from '../../crdt/backend.ts'
@@ -36,6 +36,8 @@ export interface ConversationDeps {
   owesSyncStart(peer: string, doc: string): void
   /** What `peer`'s vector says about holding my dots. */
   heldFromVector(peer: string, replica: DocReplica, vector: VersionVector): void
+  /** A sync message from `peer` vouching for `vector` was applied to `replica`. */
+  synced(peer: string, replica: DocReplica, vector: VersionVector): void
   guard(doc: string, peer: string, during: string, work: () => Promise<unknown>): Promise<void>
   metric(name: ReplicatorMetric, value: number): void
   failure(event: { doc: string; peer: string; during: string; error: unknown }): void
@@ -54,9 +56,9 @@ export class SyncConversations {
     this.#sessions.delete(peer)
   }
 
-  /** Pulls `replica` from `peer`, unless a pull of it is under way already. */
-  async pull(peer: string, replica: DocReplica): Promise<void> {
-    if (!this.#deps.pulls.claim(replica.name, peer)) return
+  /** Pulls `replica` from `peer` (`target`: the peer's vector, if that is why), unless a pull of it is under way already. */
+  async pull(peer: string, replica: DocReplica, target?: VersionVector): Promise<void> {
+    if (!this.#deps.pulls.claim(replica.name, peer, target)) return
     await this.startSync(peer, replica)
   }
 
@@ -135,7 +137,6 @@ export class SyncConversations {
 
   async onSync(peer: string, frame: SyncFrame): Promise<void> {
     const replica = await this.#deps.replica(frame.doc, frame.backend as BackendName)
-    this.#deps.pulls.progress(replica.name, peer)
     let session = await this.#session(peer, replica)
     if (frame.restart) {
       session = { sync: replica.backend.syncWith(session.sync.save()), rounds: 0 }
@@ -143,7 +144,9 @@ export class SyncConversations {
     }
     const update = session.sync.receive(frame.payload)
     const receipt = { update, caughtUp: session.sync.caughtUp }
+    this.#deps.pulls.progress(replica.name, peer, update !== null || receipt.caughtUp)
     await replica.applySync(peer, receipt, frame.vector)
+    this.#deps.synced(peer, replica, frame.vector)
     if (receipt.caughtUp) this.#deps.pulls.done(replica.name, peer)
     this.#deps.heldFromVector(peer, replica, frame.vector)
     // Not awaited (the next message need not wait for it), but a failure is reported, not swallowed.
