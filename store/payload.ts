@@ -32,8 +32,9 @@ import type { Dot, VersionVector } from './store.ts'
  * The layout version this code writes into the format record. 2 added the
  * per-document high-water record; 3 writes log, snapshot and high-water
  * payloads with lib0 varints instead of big-endian fixed-width fields (a log
- * entry's header shrinks from 14 + names to 4 + names bytes). A version 1 or
- * 2 store reads as it is (`payload-v2.ts`) and is marked 3 when opened.
+ * entry's header shrinks from 12 + names to 4 + names bytes while its seq
+ * is under 128). A version 1 or 2 store reads as it is (`payload-v2.ts`) and
+ * is marked 3 when opened.
  */
 export const STORE_FORMAT_VERSION = 3
 
