@@ -14,8 +14,8 @@
  */
 import type { MemoryLevel } from 'memory-level'
 import type { Random } from '../src/env/types.ts'
-import { docRange, parseKey } from '../store/keys.ts'
 import type { AbstractLevelStoreOptions } from '../store/abstract-level-store.ts'
+import { docRange, parseKey } from '../store/keys.ts'
 import { memoryLevel, memoryStore } from '../store/memory-store.ts'
 import type { Store } from '../store/store.ts'
 import { StoreWriteError } from './errors.ts'
