@@ -5,7 +5,7 @@
  *
  * Representation: a Yjs document holding one flat Y.Map, `events`, from
  * `taskId/eventId` to the event (plain JSON). Chosen by measurement
- * (bench/work-board.ts: 1,000 tasks of four events each, both backends in
+ * (bench/04-work-takeover/board-cost.ts: 1,000 tasks of four events each, both backends in
  * the same run, two runs): per event written, Yjs took 0.06-0.2 ms where
  * Automerge took 2.2-6.3 ms (30-35×); Automerge's updates were 2× larger
  * (296 B vs 146 B per event) and its heap 41-49× larger per task (79 KB vs
