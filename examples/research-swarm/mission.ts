@@ -42,6 +42,10 @@ function done(node: AgentNode): number {
   return node.tasks.list({ kind: 'research' }).filter((t) => t.status === 'completed').length
 }
 
+function settled(node: AgentNode): boolean {
+  return node.tasks.list({ kind: 'research' }).every((t) => t.duplicates.every((d) => d.compensated))
+}
+
 function findingsOf(node: AgentNode): string {
   return node.documentValues().find(([name]) => name === FINDINGS_DOC)?.[1] ?? '{}'
 }
@@ -78,8 +82,11 @@ export async function runMission(world: SwarmWorld): Promise<MissionSummary> {
     () =>
       live.every((id) => done(world.node(id)) === researchTopics.length) &&
       new Set(live.map((id) => findingsOf(world.node(id)))).size === 1 &&
-      live.every((id) => world.node(id).tasks.list({ status: 'compensating' }).length === 0),
-    'every task settled and the findings merged everywhere',
+      live.every((id) => world.node(id).tasks.list({ status: 'compensating' }).length === 0) &&
+      // A duplicate (a run that completed on the minority before it knew it had lost) is compensated
+      // after the heal, once its node holds its lease again: the summary counts it only then.
+      live.every((id) => settled(world.node(id))),
+    'every task settled (duplicates compensated) and the findings merged everywhere',
     missionMsMax,
   )
   return summarize(world, live, victim)

@@ -25,6 +25,8 @@ describe('examples/research-swarm', () => {
     expect(s.findingsAgree).toBe(true)
     expect(s.takeovers).toBeGreaterThan(0)
     expect(s.resumedFromCheckpoint).toBeGreaterThan(0)
+    // Every duplicate (a run completed on the minority side before it knew it lost) compensated once.
+    expect(s.compensations).toBe(s.duplicates)
     expect(lines.some((l) => l.includes('partition'))).toBe(true)
     expect(lines.some((l) => l.includes('killed'))).toBe(true)
     expect(existsSync(reportPath)).toBe(true)
