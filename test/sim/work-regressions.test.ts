@@ -1,17 +1,23 @@
 /**
  * Named regression seeds of the task scenarios: each failed for a gap in
  * the work runtime, found by work-scenarios.test.ts. A seed still failing is
- * an `it.fails` (KNOWN_WORK_SEEDS says what it shows); once the runtime is
+ * an `it.fails` (KNOWN_WORK_GAPS says what it shows); once the runtime is
  * fixed the test reports it, and the entry flips to a plain `it`.
  */
 import { describe, expect, it } from 'vitest'
-import { KNOWN_WORK_SEEDS } from './known-work-gaps.ts'
+import { knownWorkGap } from './known-work-gaps.ts'
 import { runTaskScenario } from './work-run.ts'
 
 describe('task scenario regressions', () => {
   it.fails('task-partition-majority seed 4: the majority side must not claim a task its unreachable owner may hold (epoch 1 claimed twice)', async () => {
-    expect(KNOWN_WORK_SEEDS['task-partition-majority']?.[4]).toBeDefined()
+    expect(knownWorkGap('task-partition-majority')?.why).toContain('epoch 1 claimed')
     const verdict = await runTaskScenario({ scenario: 'task-partition-majority', seed: 4 })
+    expect(verdict.violations).toEqual([])
+  }, 120_000)
+
+  it.fails('task-compensation-crash seed 5: a duplicate is compensated exactly once across the crash after the heal', async () => {
+    expect(knownWorkGap('task-compensation-crash')?.why).toContain('compensate returned 2 times')
+    const verdict = await runTaskScenario({ scenario: 'task-compensation-crash', seed: 5 })
     expect(verdict.violations).toEqual([])
   }, 120_000)
 })

@@ -5,12 +5,13 @@
  * invariants (no lost task, one accepted result, fencing never backwards,
  * no overlapping runs under `majority`, duplicates compensated once,
  * checkpoints forward, epochs increase) and the document invariants.
- * Scenarios listed in KNOWN_WORK_GAPS are skipped with their reason; any
- * failing seed of another fails the test with its replay command.
+ * Scenarios listed in KNOWN_WORK_GAPS run as `it.fails` (or are skipped
+ * when they hang); any failing seed of another fails the test with its
+ * replay command.
  */
 import { describe, expect, it } from 'vitest'
 import { taskScenarios } from '../../sim/scenarios/index.ts'
-import { knownWorkGap, knownWorkSeed } from './known-work-gaps.ts'
+import { knownWorkGap } from './known-work-gaps.ts'
 import { runTaskScenario } from './work-run.ts'
 
 /**
@@ -23,31 +24,21 @@ const seeds = Number(process.env.ISTHMUS_SEEDS ?? 20)
 describe('real nodes running tasks under the named fault plans', () => {
   for (const scenario of taskScenarios) {
     const gap = knownWorkGap(scenario.name)
-    it.skipIf(gap !== undefined)(
-      `${scenario.name}: no task lost, one result, fencing forward, compensated once (${seeds} seeds)`,
-      async () => {
-        const failures: string[] = []
-        const fixed: number[] = []
-        let tasks = 0
-        for (let seed = 1; seed <= seeds; seed++) {
-          const verdict = await runTaskScenario({ scenario: scenario.name, seed })
-          tasks += verdict.replay.workload?.filter((op) => op.op === 'submit').length ?? 0
-          const known = knownWorkSeed(scenario.name, seed)
-          if (verdict.ok && known !== undefined) fixed.push(seed)
-          if (verdict.ok || known !== undefined) continue
-          const why = verdict.violations.map((v) => `${v.invariant}: ${v.detail.slice(0, 300)}`).join('; ')
-          failures.push(`npx isthmus sim --scenario ${scenario.name} --seed ${seed}: ${why}`)
-          if (failures.length >= 3) break
-        }
-        if (fixed.length > 0)
-          console.warn(
-            `${scenario.name}: seeds ${fixed.join(', ')} pass now: remove them from KNOWN_WORK_SEEDS`,
-          )
-        expect(failures).toEqual([])
-        // Not vacuous: every seed submitted tasks.
-        expect(tasks).toBeGreaterThan(seeds * 10)
-      },
-      600_000,
-    )
+    const test = gap?.mode === 'hangs' ? it.skip : gap?.mode === 'fails' ? it.fails : it
+    test(`${scenario.name}: no task lost, one result, fencing forward, compensated once (${seeds} seeds)`, async () => {
+      const failures: string[] = []
+      let tasks = 0
+      for (let seed = 1; seed <= seeds; seed++) {
+        const verdict = await runTaskScenario({ scenario: scenario.name, seed })
+        tasks += verdict.replay.workload?.filter((op) => op.op === 'submit').length ?? 0
+        if (verdict.ok) continue
+        const why = verdict.violations.map((v) => `${v.invariant}: ${v.detail.slice(0, 300)}`).join('; ')
+        failures.push(`npx isthmus sim --scenario ${scenario.name} --seed ${seed}: ${why}`)
+        if (failures.length >= 3) break
+      }
+      expect(failures).toEqual([])
+      // Not vacuous: every seed submitted tasks.
+      expect(tasks).toBeGreaterThan(seeds * 10)
+    }, 600_000)
   }
 })
