@@ -121,6 +121,9 @@ export { type SimTransport, simTransport } from './sim-transport.ts'
 export { type SimFigures, Simulation, type SimulationOptions } from './simulation.ts'
 /** Swarm testing: fault rates and network options drawn from the seed. */
 export { drawSwarm, type SwarmDraw, type SwarmRates, swarmPlan, swarmRatePerMinMax } from './swarm.ts'
+/** The simulator's task handlers and the task workload. */
+export { type SimTaskKind, type SimTaskTimings, simTaskHandlers, simTaskKinds } from './task-handlers.ts'
+export { applySubmit, type SubmitArgs, type TaskWorkloadOptions, tasksFromSeed } from './task-workload.ts'
 /** The trace: record types, line format, hashing. */
 export {
   type DropReason,
@@ -133,6 +136,19 @@ export {
 } from './trace.ts'
 /** Virtual clocks: a node's skew and drift, and the Clock it sees. */
 export { ClockSetting, type Life, virtualClock } from './virtual-clock.ts'
+/** The work invariants (DESIGN §4-5), on by default with real nodes. */
+export {
+  checkpointsForward,
+  compensatedOnce,
+  defaultWorkInvariants,
+  epochsIncrease,
+  noLostTask,
+  oneAcceptedResult,
+} from './work-invariants.ts'
+/** Tasks submitted and every handler execution of a run (`sim.work`). */
+export { type HandlerRun, type SubmittedTask, WorkLedger, withRecordedHandlers } from './work-ledger.ts'
+/** The ones that watch every step: fencing never backwards, no overlapping runs under majority. */
+export { fencingMonotone, noOverlappingRuns } from './work-watchers.ts'
 /** Client operations as data, applied through a scenario's `applyOp`. */
 export { parseWorkload, type WorkloadOp, workloadOpsMax } from './workload.ts'
 /** Client writes issued and acknowledged in a run (`sim.writes`). */
