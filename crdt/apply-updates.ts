@@ -27,12 +27,25 @@ export interface AppliedUpdates {
 /**
  * Applies `updates` in order as `backend.applyUpdates` does, except that an
  * update the backend cannot read is left out (and reported) instead of
- * failing the rest. Errors other than CrdtDecodeError propagate.
+ * failing the rest. An empty update carries nothing (a node fills a dot it
+ * issued and lost with one) and is not passed to the backend. Errors other
+ * than CrdtDecodeError propagate.
  */
 export function applyUpdatesIsolating(backend: DocBackend, updates: readonly Uint8Array[]): AppliedUpdates {
+  const indices: number[] = []
+  updates.forEach((update, index) => {
+    if (update.byteLength > 0) indices.push(index)
+  })
   const rejected: RejectedUpdate[] = []
-  const changed = applyRange(backend, updates, 0, updates.length, rejected)
-  return { changed, rejected }
+  const changed = applyRange(
+    backend,
+    indices.map((index) => updates[index] as Uint8Array),
+    0,
+    indices.length,
+    rejected,
+  )
+  // Back to the caller's indices (empty updates were left out of the backend call).
+  return { changed, rejected: rejected.map((r) => ({ ...r, index: indices[r.index] as number })) }
 }
 
 /** Applies `updates[start..end)`, halving on a decode failure; the recursion is log2(n) deep. */

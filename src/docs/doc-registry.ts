@@ -147,6 +147,7 @@ export class DocRegistry {
     })
     for (const dot of restored.aboveGap) replica.loadDot(dot)
     for (const dot of restored.deferred) replica.loadDeferred(dot)
+    replica.fillLostOwnDots(restored.lostOwn)
     this.#loaded.set(name, replica)
     return replica
   }

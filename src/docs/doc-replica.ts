@@ -39,6 +39,9 @@ export function vectorMetaKey(doc: string): string {
   return `vector/${doc}`
 }
 
+/** The update of a filled dot: it carries nothing, and no backend is asked to apply it. */
+const EMPTY_UPDATE = new Uint8Array(0)
+
 const dotKey = (dot: Dot) => `${dot.origin}\u0000${dot.seq}`
 
 export class DocReplica {
@@ -155,6 +158,22 @@ export class DocReplica {
   /** The highest seq of my own dots issued for this document. */
   get ownSeq(): number {
     return this.#log.ownSeq
+  }
+
+  /**
+   * Dots of mine this node issued and lost (a torn last write, a rotted
+   * record) are filled with empty entries, durable and forwarded like any
+   * other: a later dot of mine must not leave every node waiting forever on a
+   * gap that may exist nowhere. If a peer does hold the real change, content
+   * still flows: the libraries' own sync and anti-entropy compare content,
+   * not dots.
+   */
+  fillLostOwnDots(seqs: readonly number[]): void {
+    for (const seq of seqs) {
+      void this.#log
+        .append({ dot: { origin: this.#self, seq }, update: EMPTY_UPDATE })
+        .catch((error: unknown) => this.#hooks.storeFailed(this, error))
+    }
   }
 
   /** A peer holds my dot `seq` that I may not remember issuing: never issue it again. */

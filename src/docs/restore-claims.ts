@@ -56,7 +56,20 @@ export interface RestoredClaims {
   withdrawn: boolean
   /** Per origin, dots the node had made durable and no longer holds (only when withdrawn). */
   missing: VersionVector
+  /**
+   * This node's own dots, issued (the high-water mark says so) and held
+   * nowhere here: filled with empty entries (see DocReplica.fillLostOwnDots),
+   * since no later dot of ours may wait forever on one that may exist nowhere.
+   */
+  lostOwn: number[]
 }
+
+/**
+ * Own dots filled at most per document on one load: a damaged snapshot can
+ * take thousands of dots with it, and past this many the node leaves the rest
+ * to its peers' vectors (they hold what was acknowledged).
+ */
+export const LOST_OWN_FILLS_MAX = 10_000
 
 export function restoreClaims(input: StoredClaims): RestoredClaims {
   const withdrawn = input.damaged || input.pending
@@ -77,7 +90,18 @@ export function restoreClaims(input: StoredClaims): RestoredClaims {
   const missing = withdrawn
     ? missingDots(vector, input.intactDots, merge(input.claimed, input.highWater ?? {}))
     : {}
-  return { vector, aboveGap, deferred, ownSeq, withdrawn, missing }
+  const lostOwn = withdrawn ? lostOwnSeqs(input.self, vector, input.intactDots, ownSeq) : []
+  return { vector, aboveGap, deferred, ownSeq, withdrawn, missing, lostOwn }
+}
+
+/** Own seqs up to `ownSeq` that are neither under `vector` nor among the intact dots (at most LOST_OWN_FILLS_MAX). */
+function lostOwnSeqs(self: string, vector: VersionVector, dots: readonly Dot[], ownSeq: number): number[] {
+  const held = new Set(dots.filter((d) => d.origin === self).map((d) => d.seq))
+  const lost: number[] = []
+  for (let seq = (vector[self] ?? 0) + 1; seq <= ownSeq && lost.length < LOST_OWN_FILLS_MAX; seq++) {
+    if (!held.has(seq)) lost.push(seq)
+  }
+  return lost
 }
 
 /** Per origin, how many seqs up to `durable` are neither under `vector` nor among `dots`. */
