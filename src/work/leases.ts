@@ -56,6 +56,9 @@ export const ownLeaseTransitions: Readonly<Record<OwnLease, Readonly<Record<OwnL
   // Back on the majority side after a lost lease, or just started: no claims for leaseMs, so that the
   // board's takeovers made meanwhile reach this node before it resumes a stale claim of its own (an
   // equal epoch from both sides would be settled by node id, maybe against the run that should win).
+  // Its cost at start: a task this node is the rendezvous owner of waits until leaseMs after the node
+  // first saw a majority (1 s at defaults; a node restarted alone waits for a majority first);
+  // peers past their own hold claim theirs at once (test/work/start-latency-sim.test.ts).
   rejoining: { majority: 'rejoining', minority: 'lost', graceElapsed: 'rejoining', holdElapsed: 'held' },
 }
 
