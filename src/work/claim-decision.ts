@@ -17,7 +17,11 @@
  *                  stays) until a slot frees; it is never dropped.
  *   pending        never claimed: claimed by its rendezvous owner among the candidates (the
  *                  reachable members and the peers still inside their lease, see leases.ts);
- *                  when that owner is such a peer, the task waits ('lease held').
+ *                  when that owner is such a peer, the task waits ('lease held'). When the owner
+ *                  among every known member is a peer whose lease expired here, that peer may
+ *                  have claimed the task unseen (its claim cut off with it): under `majority` the
+ *                  claim skips an epoch (`aboveUnseen`), so no epoch is claimed twice and, after
+ *                  the heal, this run outranks the unseen one by epoch, not by a tie on node ids.
  *   resume         claimed by this node, but no run here (the node restarted, or its run was
  *                  stopped by a lost lease): a new claim, resuming from the last checkpoint.
  *   owned          claimed by a reachable node (or one this node does not know): its run continues.
@@ -56,7 +60,9 @@ export type SkipReason =
   | 'owned'
   | 'lease held'
 
-export type ClaimDecision = { claim: true; reason: ClaimReason } | { claim: false; reason: SkipReason }
+export type ClaimDecision =
+  /** `aboveUnseen`: the unreachable peer that may hold an unseen claim; the claim skips an epoch. */
+  { claim: true; reason: ClaimReason; aboveUnseen?: string } | { claim: false; reason: SkipReason }
 
 /** Whether `view.self` should claim `task` now, and why (see the file header). */
 export function decideClaim(input: {
@@ -87,7 +93,16 @@ export function decideClaim(input: {
   const candidates = [...view.reachable, ...[...leases].flatMap(([id, l]) => (l === 'detected' ? [id] : []))]
   const heir = (): ClaimDecision => {
     const owner = rendezvousOwner(task.id, candidates, input.weights)
-    if (owner === view.self) return claim(task.status === 'pending' ? 'pending' : 'takeover')
+    if (owner === view.self && task.status !== 'pending') return claim('takeover')
+    if (owner === view.self) {
+      // Under 'availability' both sides run a task anyway and a tie is settled as a duplicate.
+      if (input.policy !== 'majority') return claim('pending')
+      // The owner among every known member: the candidates and the peers whose lease expired here.
+      const known = [view.self, ...view.members.map((m) => m.id)]
+      const first = rendezvousOwner(task.id, known, input.weights)
+      if (first === undefined || first === view.self) return claim('pending')
+      return { claim: true, reason: 'pending', aboveUnseen: first }
+    }
     return skip(owner !== undefined && leases.get(owner) === 'detected' ? 'lease held' : 'not the owner')
   }
   if (task.status === 'pending') return heir()

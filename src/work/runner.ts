@@ -247,7 +247,7 @@ export class Runner {
       peerLeases: this.#leases.peers(),
       hasCapacity: hasHandler ? this.#guards.get(state.kind)?.hasCapacity() : true,
     })
-    if (decision.claim) void this.#claim(state, decision.reason)
+    if (decision.claim) void this.#claim(state, decision.reason, decision.aboveUnseen !== undefined)
   }
 
   /** Hands the task to the settler if something is due (it decides whether this node does it). */
@@ -267,13 +267,14 @@ export class Runner {
       run.controller.abort(new TaskFencedError(state.id, run.token.epoch, winner))
   }
 
-  async #claim(state: TaskState, reason: ClaimReason): Promise<void> {
+  /** `aboveUnseen`: a peer may hold a claim this node never saw (claim-decision.ts): one epoch more. */
+  async #claim(state: TaskState, reason: ClaimReason, aboveUnseen = false): Promise<void> {
     const guard = this.#guards.get(state.kind)
     this.#claiming.add(state.id)
     if (guard) guard.claiming++
     const run = new TaskRun({
       taskId: state.id,
-      token: { epoch: nextEpoch(state.claims), node: this.#self },
+      token: { epoch: nextEpoch(state.claims) + (aboveUnseen ? 1 : 0), node: this.#self },
       board: this.#board,
       onStep: (step) => {
         if (step.compensate)

@@ -54,6 +54,18 @@ describe('decideClaim', () => {
     })
   })
 
+  it('claims a pending task above an epoch its unreachable rendezvous owner may hold unseen', () => {
+    const live = members.filter((m) => m !== owner)
+    const heir = rendezvousOwner(id, live) as string
+    // Still inside its lease: the task waits; expired: the heir claims, skipping an epoch.
+    expect(decide(task(), view(heir, { [owner]: 'suspect' }))).toEqual({ claim: false, reason: 'lease held' })
+    expect(decide(task(), view(heir, { [owner]: 'dead' }))).toEqual({
+      claim: true,
+      reason: 'pending',
+      aboveUnseen: owner,
+    })
+  })
+
   it('claims nothing on a minority side under majority, and does under availability', () => {
     const alone = view(owner, Object.fromEntries(members.filter((m) => m !== owner).map((m) => [m, 'dead'])))
     expect(decide(task(), alone)).toEqual({ claim: false, reason: 'minority side' })
