@@ -22,14 +22,6 @@ export const KNOWN_WORK_GAPS: Record<string, WorkGap> = {
       'refuses at once, so a second run of the kind spins in microtasks and virtual time never advances ' +
       '(seed 1 stalls at 6610 ms: guarded task attempt 4 on n3)',
   },
-  'task-partition-majority': {
-    mode: 'fails',
-    why:
-      'seeds 4, 5, 6, 10 (of 1-10): epochs-increase: task kb5490f207f62ddd339ec3469da976aae: epoch 1 claimed ' +
-      "by n2 and n4. The majority side claims a task it sees pending right after the split (n2's epoch-1 " +
-      'claim had not reached it) without waiting detection + leaseMs for its unreachable rendezvous owner ' +
-      '(claim-decision.ts, the "pending" rule), so two runs may hold one fencing epoch under majority',
-  },
   'task-compensation-crash': {
     mode: 'fails',
     why:

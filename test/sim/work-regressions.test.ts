@@ -9,8 +9,7 @@ import { knownWorkGap } from './known-work-gaps.ts'
 import { runTaskScenario } from './work-run.ts'
 
 describe('task scenario regressions', () => {
-  it.fails('task-partition-majority seed 4: the majority side must not claim a task its unreachable owner may hold (epoch 1 claimed twice)', async () => {
-    expect(knownWorkGap('task-partition-majority')?.why).toContain('epoch 1 claimed')
+  it('task-partition-majority seed 4: the majority side must not claim a task its unreachable owner may hold (epoch 1 claimed twice)', async () => {
     const verdict = await runTaskScenario({ scenario: 'task-partition-majority', seed: 4 })
     expect(verdict.violations).toEqual([])
   }, 120_000)
