@@ -32,6 +32,14 @@ const regressions: Array<{ scenario: string; seeds: number[]; found: string }> =
       'a node restarted with changes waiting on a dependency dropped its own durable dot from its claims ' +
       'for good, so every node waited forever on a gap only it could fill',
   },
+  {
+    scenario: 'storage-faults',
+    seeds: [1065, 1988],
+    found:
+      "a power loss tore a node's last, unacknowledged write; it never issued that dot again (rightly) " +
+      'but nobody ever filled it, so every node waited forever on the gap under its later dots ' +
+      '(found by the 10,000-seed run)',
+  },
 ]
 
 describe('regression seeds', () => {
