@@ -10,7 +10,7 @@
  * lane too, lower. A takeover is a run of a task starting on another node
  * than its previous run did, under a higher epoch.
  */
-import { type ChartSpec, type Marker, stepSeries } from './charts.ts'
+import { type ChartSpec, type Marker, stepSeries } from './chart-spec.ts'
 
 /** One handler execution, as the report rebuilds it. */
 export interface TaskRunLine {
