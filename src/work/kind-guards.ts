@@ -17,6 +17,9 @@
  *             pending or claimed, until a slot frees.
  *   breaker   around each attempt; while it refuses, the run waits for the
  *             half-open probe (no attempt spent), or runs the fallback kind.
+ *             A run the breaker refuses while half-open (its halfOpenMax
+ *             probes are out) waits on the node's clock for the breaker's
+ *             next change of state (`whenChanged`), never tries again at once.
  */
 import type { Clock, Env } from '../env/types.ts'
 import { CircuitBreaker } from '../resilience/breaker.ts'
@@ -37,9 +40,11 @@ export class KindGuard {
   readonly policy: ResiliencePolicy
   /** Claims of this kind being written here: they will take a bulkhead place. */
   claiming = 0
+  readonly #clock: Clock
 
   constructor(kind: string, handler: TaskHandler, env: Env, degradation: DegradationSink | undefined) {
     this.kind = kind
+    this.#clock = env.clock
     this.policy = policy(env)
     if (handler.breaker !== undefined) this.policy.breaker(handler.breaker)
     if (handler.bulkhead !== undefined) this.policy.bulkhead(bulkheadOptions(handler.bulkhead))
@@ -62,6 +67,34 @@ export class KindGuard {
     if (circuit.state === 'open' && until !== undefined && nowMs >= until)
       return { refused: false, retryAtMs: undefined }
     return { refused: circuit.state !== 'halfOpen', retryAtMs: until }
+  }
+
+  /**
+   * Resolves at the breaker's next change of state (it opened, turned
+   * half-open or closed) or after `maxMs` on the node's clock, whichever
+   * comes first; rejects with the signal's reason if it aborts first. The
+   * timer bounds the wait when no change comes: a probe whose run was
+   * stopped from outside leaves the breaker half-open without an event.
+   */
+  whenChanged(maxMs: number, signal: AbortSignal): Promise<void> {
+    if (signal.aborted) return Promise.reject(signal.reason)
+    return new Promise((resolve, reject) => {
+      let open = true
+      const offs: Array<() => void> = []
+      const end = (settle: () => void): void => {
+        if (!open) return
+        open = false
+        timer.cancel()
+        for (const off of offs) off()
+        signal.removeEventListener('abort', onAbort)
+        settle()
+      }
+      const onAbort = (): void => end(() => reject(signal.reason))
+      const timer = this.#clock.setTimer(maxMs, () => end(resolve))
+      for (const event of ['break', 'halfOpen', 'reset'] as const)
+        offs.push(this.policy.on(event, () => end(resolve)))
+      signal.addEventListener('abort', onAbort, { once: true })
+    })
   }
 
   /** Whether the bulkhead takes one more run (running + queued + claims in flight below its bound). */

@@ -34,7 +34,7 @@ export const ATTEMPT_TIMEOUT_MS_DEFAULT = 30_000
 /** Backoff between attempts when the handler's retry says nothing (DESIGN §3 defaults). */
 const RETRY_BASE_MS_DEFAULT = 500
 const RETRY_MAX_MS_DEFAULT = 30_000
-/** Longest wait for an open breaker before looking again (it may be isolated: no probe time). */
+/** Longest wait for an open or half-open breaker before looking again (isolated: no probe time; a probe stopped from outside: no event). */
 const BREAKER_WAIT_MS_MAX = 1_000
 
 /** What runs count (node metrics read them through the runner). */
@@ -62,7 +62,8 @@ export interface RunDeps {
   stats: RunStats
 }
 
-type Outcome = { ok: true; result: unknown } | { ok: false; error: unknown }
+/** `refused`: the kind's breaker refused the attempt (the handler was not called). */
+type Outcome = { ok: true; result: unknown } | { ok: false; error: unknown; refused?: boolean }
 
 /** Runs `run` to its end (see the file header); rejects only when a write of its events failed. */
 export async function executeRun(run: TaskRun, deps: RunDeps): Promise<void> {
@@ -95,7 +96,12 @@ async function attemptLoop(run: TaskRun, first: TaskState, deps: RunDeps, guard:
     const outcome = await attemptOnce(run, deps, guard, handler, state, attempt, timeoutMs)
     if (outcome.ok) return complete(run, deps, outcome.result, undefined)
     if (run.controller.signal.aborted) return stopped(run, deps)
-    if (outcome.error instanceof CircuitOpenError) continue // refused (a half-open probe busy): no attempt spent
+    if (outcome.refused === true) {
+      // Refused (half-open, its probes out): no attempt spent. Wait for the probe's outcome, on the clock.
+      // A CircuitOpenError the handler threw (a breaker of its own) is a failed attempt like any other.
+      if (!(await breakerChange(run, guard, deps))) return stopped(run, deps)
+      continue
+    }
     const retryable = handler.retry?.retryOn?.(outcome.error) ?? true
     const final = attempt >= maxAttempts || !retryable
     const message = errorMessage(outcome.error)
@@ -225,7 +231,8 @@ async function attemptOnce(
   } catch (error) {
     if (running !== undefined && controller.signal.reason instanceof TaskFencedError)
       keepLateResult(run, deps, running)
-    return { ok: false, error: controller.signal.aborted ? controller.signal.reason : error }
+    if (controller.signal.aborted) return { ok: false, error: controller.signal.reason }
+    return { ok: false, error, refused: running === undefined && error instanceof CircuitOpenError }
   } finally {
     timer.cancel()
     run.controller.signal.removeEventListener('abort', onRunAbort)
@@ -269,6 +276,19 @@ function stopped(run: TaskRun, deps: RunDeps): void {
     task: run.taskId,
     reason: String(run.controller.signal.reason),
   })
+}
+
+/** Waits for the kind's breaker to change state (at most BREAKER_WAIT_MS_MAX) unless the run stops; false if it stopped. */
+async function breakerChange(run: TaskRun, guard: KindGuard, deps: RunDeps): Promise<boolean> {
+  try {
+    await guard.whenChanged(
+      waitForProbeMs(guard.refusing(deps.env.clock.now()).retryAtMs, deps),
+      run.controller.signal,
+    )
+    return true
+  } catch {
+    return false
+  }
 }
 
 function waitForProbeMs(retryAtMs: number | undefined, deps: RunDeps): number {
