@@ -181,7 +181,9 @@ export class Settler {
     for (const e of state.history)
       if ('seq' in e && e.epoch === winner.epoch && e.node === winner.node) seq = Math.max(seq, e.seq)
     const error = state.error ?? 'failed'
-    await this.#init.board.write(state.id, [{ type: 'failed', ...winner, seq: seq + 1, error }])
+    // The token's fields alone: `winner` is the claimed event itself, whose `type` must not come along.
+    const failed: TaskEvent = { type: 'failed', epoch: winner.epoch, node: winner.node, seq: seq + 1, error }
+    await this.#init.board.write(state.id, [failed])
     this.stats.sagasFinished++
   }
 
