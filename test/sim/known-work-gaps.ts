@@ -14,14 +14,6 @@ export interface WorkGap {
 }
 
 export const KNOWN_WORK_GAPS: Record<string, WorkGap> = {
-  'task-breaker-partition': {
-    mode: 'hangs',
-    why:
-      'src/work/run-loop.ts attemptLoop `continue`s on CircuitOpenError without waiting; with the ' +
-      "kind's breaker half-open and its one probe busy, guard.refusing() says 'not refused' and the breaker " +
-      'refuses at once, so a second run of the kind spins in microtasks and virtual time never advances ' +
-      '(seed 1 stalls at 6610 ms: guarded task attempt 4 on n3)',
-  },
   'task-compensation-crash': {
     mode: 'fails',
     why:

@@ -14,6 +14,16 @@ describe('task scenario regressions', () => {
     expect(verdict.violations).toEqual([])
   }, 120_000)
 
+  it('task-breaker-partition seed 1: a run refused by its half-open breaker waits for the probe (it spun in microtasks: virtual time stalled at 6610 ms)', async () => {
+    const verdict = await runTaskScenario({ scenario: 'task-breaker-partition', seed: 1 })
+    expect(verdict.violations).toEqual([])
+  }, 120_000)
+
+  it('task-partition-majority seed 32: a saga finished by another node ends failed (it wrote a claim of epoch 1 on every tick instead)', async () => {
+    const verdict = await runTaskScenario({ scenario: 'task-partition-majority', seed: 32 })
+    expect(verdict.violations).toEqual([])
+  }, 120_000)
+
   it.fails('task-compensation-crash seed 5: a duplicate is compensated exactly once across the crash after the heal', async () => {
     expect(knownWorkGap('task-compensation-crash')?.why).toContain('compensate returned 2 times')
     const verdict = await runTaskScenario({ scenario: 'task-compensation-crash', seed: 5 })
