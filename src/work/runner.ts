@@ -255,7 +255,8 @@ export class Runner {
     if (this.#leases.own !== 'held') return
     const peerLeases = this.#leases.peers()
     const sagaHere = this.#runs.has(state.id)
-    this.#settler.settle(state, { self: this.#self, reachable: view.reachable, peerLeases }, sagaHere)
+    const dead = view.members.filter((m) => m.status === 'dead').map((m) => m.id)
+    this.#settler.settle(state, { self: this.#self, reachable: view.reachable, peerLeases, dead }, sagaHere)
   }
 
   /** Aborts a run here whose claim lost or whose task was cancelled. */

@@ -19,10 +19,13 @@
  *
  * Who does it: the run's own node while it is reachable (or is this node);
  * else the node of the winning claim; else the rendezvous owner among the
- * reachable members. Anyone but the run's own node waits until that node's
- * lease expired in its view (leases.ts), so two nodes do not both run a
- * compensation while one of them merely cannot hear the other. Should they
- * anyway (views that disagree), the `compensated` event's id leaves out who
+ * reachable members. Anyone but the run's own node waits until that node is
+ * `dead` in its view (no peer it hears still hears it: membership's gossiped
+ * reachability) and its lease expired (leases.ts). Unreachable is not
+ * enough: under a partition that is not transitive (a majorities ring, a
+ * bridge) the run's node is out of reach here yet alive and compensating
+ * itself, and two nodes would both run the compensation. Should they anyway
+ * (views that still disagree), the `compensated` event's id leaves out who
  * did it (task-events.ts), so the board records one compensation.
  */
 import type { TaskState } from './board-model.ts'
@@ -42,6 +45,8 @@ export interface SettlementView {
   self: string
   reachable: readonly string[]
   peerLeases: ReadonlyMap<string, PeerLease>
+  /** Members this node's view calls `dead` (no peer it hears still hears them). */
+  dead: readonly string[]
 }
 
 /** Whether anything about the task is left to settle (for the board's index of unsettled tasks). */
@@ -99,6 +104,7 @@ function supersededSteps(state: TaskState): StepDoneEvent[] {
 export function compensatorOf(state: TaskState, run: RunToken, view: SettlementView): string | undefined {
   const reachable = (id: string): boolean => id === view.self || view.reachable.includes(id)
   if (reachable(run.node)) return run.node
+  if (!view.dead.includes(run.node)) return undefined
   const lease = view.peerLeases.get(run.node)
   if (lease !== undefined && lease !== 'expired') return undefined
   const winner = highestToken(state.claims)

@@ -13,15 +13,7 @@ export interface WorkGap {
   why: string
 }
 
-export const KNOWN_WORK_GAPS: Record<string, WorkGap> = {
-  'task-compensation-crash': {
-    mode: 'fails',
-    why:
-      'seeds 5, 10 (of 1-10): compensated-once: task kb861fb958c37995a3de6c27da05183d5: compensate returned ' +
-      '2 times for epoch 1, whose completed losing runs number 1. A compensation that returned is run again ' +
-      'after the crash that follows the heal (not exactly once)',
-  },
-}
+export const KNOWN_WORK_GAPS: Record<string, WorkGap> = {}
 
 /** The gap `scenario` is known to show, if it is listed. */
 export function knownWorkGap(scenario: string): WorkGap | undefined {

@@ -29,7 +29,17 @@ const write = fc.constantFrom('yjs' as const, 'automerge' as const).map((backend
   args: { doc: backend === 'yjs' ? 'plan' : 'notes', backend, key: 'k', value: 'v' },
 }))
 const op = fc.oneof({ arbitrary: arbitraries.taskSubmit(), weight: 3 }, { arbitrary: write, weight: 1 })
-const inputs = arbitraries.scenarioInput({ nodes, durationMs, stepsMax: 6, op, opsMax: 16 })
+/**
+ * Faults whose reachability is not transitive: under them more than one node
+ * can see "a majority" at once, so `majority`'s lease cannot keep two runs of
+ * a task apart (a known limit, pinned by the `it.fails` below and stated in
+ * the README). `majority` runs draw every other fault; `availability` runs
+ * draw these too.
+ */
+const nonTransitive = new Set(['majoritiesRing', 'bridge', 'oneWay', 'swizzle'])
+const inputs = arbitraries
+  .scenarioInput({ nodes, durationMs, stepsMax: 6, op, opsMax: 16 })
+  .filter((input) => input.seed % 2 !== 0 || !input.plan.some((step) => nonTransitive.has(step.fault)))
 
 /** Runs over both policies: the seed of the input picks one. */
 let submittedTotal = 0
@@ -59,6 +69,19 @@ const propertySeed = 20261206
 const numRuns = Number(process.env.ISTHMUS_PROPERTY_RUNS ?? 60)
 
 describe('real nodes running tasks under generated fault plans and task workloads', () => {
+  it.fails('KNOWN LIMIT: under majority, a majorities ring lets two nodes each see a majority and run one task at once', async () => {
+    // The plan fast-check shrank to (fast-check seed 20261206): a ring at 0, one task submitted on n1.
+    const verdict = await runTasks({
+      seed: 0,
+      network: {},
+      plan: [{ atMs: 0, fault: 'majoritiesRing', args: [['n3', 'n5', 'n2', 'n1', 'n4']] }],
+      workload: [
+        { atMs: 0, node: 'n1', op: 'submit', args: { kind: 'quick', key: 'task-1', payload: { n: 0 } } },
+      ],
+    } as unknown as ScenarioInput)
+    expect(verdict.violations.filter((v) => v.invariant === 'no-overlap')).toEqual([])
+  }, 120_000)
+
   it(`keep every work invariant for every generated plan, workload and policy (${numRuns} runs)`, async () => {
     await checkScenarios(inputs, runTasks, { numRuns, seed: propertySeed })
     expect(submittedTotal).toBeGreaterThan(numRuns * 3)

@@ -60,7 +60,7 @@ describe('a saga whose run died mid-way', () => {
       compensators,
       degradation: () => ({ level: 'full', reasons: [] }),
     })
-    const view = { self, reachable, peerLeases: new Map([['n1', 'expired' as const]]) }
+    const view = { self, reachable, peerLeases: new Map([['n1', 'expired' as const]]), dead: ['n1'] }
     settler.settle(b.state(id) as never, view, false)
     await settle()
     const state = b.state(id)
