@@ -36,6 +36,7 @@ const packInputs = [
   'tsconfig.build.json',
   'index.ts',
   'src',
+  'cli',
   'crdt',
   'store',
   'transport',
