@@ -41,9 +41,12 @@ const YJS_FRAME_OVERHEAD_MAX = 2 + 5 + 5
 /**
  * Messages per side allowed for Automerge. Measured over 3,000 runs of the
  * property below: at most 5 when messages cross, 4 when sides alternate. The
- * protocol has no fixed bound: a Bloom-filter false positive costs a round.
+ * protocol has no fixed bound: a Bloom-filter false positive costs a round,
+ * and two in one exchange cost two (FC_SEED=285764648 found 7 messages in
+ * duplex mode on the code this test was written against, about one run in
+ * twelve of the property); 8 allows two, and the named case below keeps it.
  */
-const AUTOMERGE_MESSAGES_MAX = 6
+const AUTOMERGE_MESSAGES_MAX = 8
 /** Hash size in Automerge heads, needs and last-sync lists. */
 const AUTOMERGE_HASH_BYTES = 32
 /** Hashes a message names at most here: heads of both sides, needs and last-sync heads. */
@@ -147,6 +150,30 @@ describe('automerge sync between divergent replicas', () => {
       }),
       propertyOptions(FILE),
     )
+  })
+
+  it('settles within the bound when Bloom-filter false positives cost extra rounds (FC_SEED=285764648: 7 messages)', () => {
+    const pair = diverge(
+      automergeDriver,
+      -30,
+      [{ kind: 'mapSetList', key: 'a', values: [] }],
+      [
+        { kind: 'textInsert', at: 0, text: 'M' },
+        { kind: 'textDelete', at: 0, count: 1 },
+        { kind: 'mapSetList', key: 'c', values: [1610612720] },
+        { kind: 'textInsert', at: 0, text: ' ' },
+        { kind: 'textInsert', at: 0, text: ' ' },
+      ],
+      [
+        { kind: 'textInsert', at: 0, text: ':E:`' },
+        { kind: 'listInsert', at: 0, value: -86866605 },
+        { kind: 'listDelete', at: 0, count: 1 },
+      ],
+    )
+    const run = syncPair(pair.a, pair.b, 'duplex')
+    expectConverged(pair)
+    expect(Math.max(run.sentByA.length, run.sentByB.length)).toBeGreaterThan(6)
+    expect(Math.max(run.sentByA.length, run.sentByB.length)).toBeLessThanOrEqual(AUTOMERGE_MESSAGES_MAX)
   })
 
   it('sends the missing changes, not the document, when the peer holds most of it', () => {
