@@ -1,14 +1,14 @@
 /**
  * One named scenario run with real isthmus nodes (createNode) in the
  * simulator, exactly as `isthmus sim --scenario NAME --seed S` runs it: the
- * scenario's plan, network, sync delay and compaction thresholds, the write
- * workload drawn from the seed, and the invariants `sim.check()` includes by
- * default with real nodes. Shared by the scenario tests and the determinism
- * check.
+ * scenario's plan, network, sync delay and compaction thresholds, the
+ * workload drawn from the seed (writes, and in a task scenario its work
+ * options, the simulator's task handlers and the seed's submissions), and the
+ * invariants `sim.check()` includes by default with real nodes. Shared by the
+ * document and task scenario tests and the determinism check.
  */
-import { writesFromSeed } from '../../sim/agent-workload.ts'
 import { runScenario, type SimNodeFactory, type Verdict } from '../../sim/index.ts'
-import { namedScenario } from '../../sim/scenarios/index.ts'
+import { namedNodeOptions, namedScenario, namedWorkload } from '../../sim/scenarios/index.ts'
 import type { AgentNode } from '../../src/node/agent-node.ts'
 
 export const agentIds = ['n1', 'n2', 'n3', 'n4', 'n5']
@@ -28,13 +28,14 @@ export function runAgentScenario(options: {
     nodes: agentIds,
     network: scenario.network,
     swarm: scenario.swarm,
-    node: { heartbeatMs: 250, members: agentIds },
+    node: namedNodeOptions(scenario, { heartbeatMs: 250, members: agentIds }),
     storeSyncMs: scenario.storeSyncMs,
     storeOptions: scenario.store,
     plan: scenario.plan(agentIds, durationMs),
-    workload: writesFromSeed(seed, agentIds, durationMs, scenario.writeEveryMs),
+    workload: namedWorkload(scenario, seed, agentIds, durationMs),
     durationMs,
     livenessMsMax: scenario.livenessMsMax,
+    ...(scenario.tasks === undefined ? {} : { tasks: scenario.tasks.handlers }),
     ...(options.createNode === undefined ? {} : { createNode: options.createNode }),
     ...(options.trace === undefined ? {} : { trace: options.trace }),
   })
