@@ -31,14 +31,12 @@ import type { Emitter } from '../events.ts'
 import { ContentDigests, mismatches } from './anti-entropy.ts'
 import { AntiEntropyPacer } from './anti-entropy-pacer.ts'
 import { HolderCounting, HolderEvidence } from './holder-evidence.ts'
-import { LiveQueue } from './live-queue.ts'
+import { PeerStates } from './peer-states.ts'
 import { PullTargets } from './pull-targets.ts'
 import { Pulls } from './pulls.ts'
 import type { ReplicatorEvents, ReplicatorMetric } from './replicator-events.ts'
 import { RoundTrips } from './round-trip.ts'
-import { SendBacklog } from './send-backlog.ts'
 import { SyncConversations } from './sync-conversations.ts'
-import { VectorsRequest } from './vectors-request.ts'
 import { compare, missing } from './version-vector.ts'
 import type { AckFrame, Frame, SummariesFrame, UpdatesFrame, VectorsFrame } from './wire.ts'
 
@@ -63,23 +61,11 @@ export interface ReplicatorDeps {
 
 export type { ReplicatorEvents, ReplicatorMetric } from './replicator-events.ts'
 
-interface PeerState {
-  live: LiveQueue
-  /** Our digest and theirs last differed: announce `converged` when they match again. */
-  diverged: boolean
-  /** Our vectors request to the peer, its rate limit and resends. */
-  vectors: VectorsRequest
-  /** The digest in the peer's last heartbeat. */
-  lastTheirDigest: number | undefined
-  backlog: SendBacklog
-  retrying: boolean
-}
-
 export { RTT_PEERS_MAX } from './round-trip.ts'
 
 export class Replicator {
   readonly #deps: ReplicatorDeps
-  readonly #peers = new Map<string, PeerState>()
+  readonly #peers: PeerStates
   readonly #pulls: Pulls
   readonly #evidence = new HolderEvidence()
   readonly #holders: HolderCounting
@@ -112,6 +98,21 @@ export class Replicator {
       },
       sample: (peer, ms) => this.#rtts.sample(peer, ms),
     })
+    this.#peers = new PeerStates({
+      env: deps.env,
+      send: (peer, frame) => deps.send(peer, frame),
+      connected: () => deps.connected(),
+      sentLive: (peer, doc, seqs) => this.#evidence.sentLive(peer, doc, seqs),
+      metric: (name, value) => this.#metric(name, value),
+      resync: (peer) => this.requestVectors(peer, true),
+      resendVectors: (peer) => this.#sendVectors(peer, false),
+      timeoutMs: (peer, attempt) => this.#rtts.timeoutMs(peer, attempt),
+      sample: (peer, rttMs) => {
+        const first = !this.#rtts.measured(peer)
+        this.#rtts.sample(peer, rttMs)
+        if (first) this.#pulls.measured(peer) // pulls armed before any sample: re-armed to it
+      },
+    })
     this.#pacer = new AntiEntropyPacer(deps.self, deps.env)
     this.#holders = new HolderCounting(deps.self, this.#evidence, {
       loaded: (doc) => this.#loaded(doc),
@@ -126,7 +127,7 @@ export class Replicator {
       saveSyncState: (doc, peer, state) => deps.saveSyncState(doc, peer, state),
       pulls: this.#pulls,
       evidence: this.#evidence,
-      owesSyncStart: (peer, doc) => this.#livePeer(peer)?.backlog.owesSyncStart(doc),
+      owesSyncStart: (peer, doc) => this.#peers.live(peer)?.backlog.owesSyncStart(doc),
       heldFromVector: (peer, replica, vector) => this.#holders.vector(peer, replica, vector),
       synced: (peer, replica, vector) => {
         this.#targets.remember(peer, replica.name, vector, replica.vector)
@@ -140,13 +141,12 @@ export class Replicator {
 
   connected(peer: string): void {
     this.#evidence.reconnected(peer)
-    this.#peer(peer)
+    this.#peers.get(peer)
     this.requestVectors(peer, true)
   }
 
   disconnected(peer: string): void {
-    this.#peers.get(peer)?.vectors.cancel()
-    this.#peers.delete(peer) // sessions restart from saved sync state on reconnect
+    this.#peers.drop(peer) // sessions restart from saved sync state on reconnect
     this.#targets.forgetPeer(peer)
     this.#pulls.dropPeer(peer)
     this.#conversations.dropPeer(peer)
@@ -156,19 +156,13 @@ export class Replicator {
   /** Stops every timer (the node stops). */
   stop(): void {
     this.#pulls.clear()
-    for (const state of this.#peers.values()) state.vectors.cancel()
+    this.#peers.cancelAll()
   }
 
   /** Periodic work, on every heartbeat tick: send again what links refused. */
   tick(): void {
-    const live = new Set(this.#deps.connected())
-    for (const [peer, state] of this.#peers) {
-      // State made for a peer after it left (a frame still being applied) goes: nothing to retry.
-      if (!live.has(peer)) {
-        state.vectors.cancel()
-        this.#peers.delete(peer)
-        continue
-      }
+    // State made for a peer after it left (a frame still being applied) goes: nothing to retry.
+    for (const [peer, state] of this.#peers.pruned()) {
       if (state.backlog.empty || state.retrying) continue
       state.retrying = true
       void state.backlog
@@ -192,9 +186,7 @@ export class Replicator {
   /** What keeps replication unsettled, as short reasons (see AgentNode.pendingWork). */
   pendingWork(): string[] {
     const reasons = this.#pulls.describe()
-    const live = new Set(this.#deps.connected())
-    for (const [peer, state] of this.#peers) {
-      if (!live.has(peer)) continue
+    for (const [peer, state] of this.#peers.connected()) {
       if (state.live.busy) reasons.push(`live updates queued for ${peer}`)
       reasons.push(...state.backlog.describe(peer))
     }
@@ -208,7 +200,7 @@ export class Replicator {
 
   /** Asks `peer` for its vectors (rate-limited to one request per `minIntervalMs` unless forced). */
   requestVectors(peer: string, force = false, minIntervalMs = 0): void {
-    const state = this.#peer(peer)
+    const state = this.#peers.get(peer)
     const now = this.#deps.env.clock.now()
     if (!force && now - state.vectors.lastRequestMs < minIntervalMs) return
     state.vectors.lastRequestMs = now
@@ -230,7 +222,7 @@ export class Replicator {
   }
 
   #digestSeen(peer: string, theirs: number, ours: number, minIntervalMs: number): void {
-    const state = this.#peer(peer)
+    const state = this.#peers.get(peer)
     const previous = state.lastTheirDigest
     state.lastTheirDigest = theirs
     if (theirs !== ours) {
@@ -259,7 +251,7 @@ export class Replicator {
 
   /** A local change is durable here: queue it for every connected peer. */
   localDurable(replica: DocReplica, dot: Dot, update: Uint8Array): void {
-    for (const peer of this.#deps.connected()) this.#peer(peer).live.add(replica, dot, update)
+    for (const peer of this.#deps.connected()) this.#peers.get(peer).live.add(replica, dot, update)
   }
 
   /** Handles a replication frame from `peer`. Work on one document that fails is reported, never thrown. */
@@ -295,12 +287,12 @@ export class Replicator {
       .map((r) => ({ name: r.name, backend: r.backendName, vector: r.vector }))
     const sent = this.#deps.send(peer, { type: 'vectors', reply, docs })
     if (!sent) this.#metric('sendsRefused', 1)
-    else if (!reply) this.#peer(peer).vectors.sent()
+    else if (!reply) this.#peers.get(peer).vectors.sent()
     return sent
   }
 
   async #onVectors(peer: string, frame: VectorsFrame): Promise<void> {
-    const state = this.#peer(peer)
+    const state = this.#peers.get(peer)
     if (!frame.reply) {
       if (!this.#sendVectors(peer, true)) state.backlog.owesVectors()
     } else state.vectors.answered()
@@ -347,7 +339,7 @@ export class Replicator {
     const ack: AckFrame = { type: 'ack', doc: frame.doc, origin: frame.origin, seqs: dots.map((d) => d.seq) }
     if (!this.#deps.send(peer, ack)) {
       this.#metric('sendsRefused', 1)
-      this.#livePeer(peer)?.backlog.owesAck(ack)
+      this.#peers.live(peer)?.backlog.owesAck(ack)
     }
   }
 
@@ -357,54 +349,6 @@ export class Replicator {
 
   #metric(name: ReplicatorMetric, value: number): void {
     this.#deps.events.emit('metric', name, value)
-  }
-
-  /** The state of a connected peer (none for one that left: nothing is kept for it). */
-  #livePeer(peer: string): PeerState | undefined {
-    if (this.#peers.has(peer) || this.#deps.connected().includes(peer)) return this.#peer(peer)
-    return undefined
-  }
-
-  #peer(peer: string): PeerState {
-    let state = this.#peers.get(peer)
-    if (!state) {
-      state = {
-        live: new LiveQueue({
-          send: (frame) => this.#deps.send(peer, frame),
-          sent: (frame) =>
-            this.#evidence.sentLive(
-              peer,
-              frame.doc,
-              frame.entries.map((e) => e.seq),
-            ),
-          refused: () => {
-            this.#metric('sendsRefused', 1)
-            this.#peers.get(peer)?.backlog.owesVectors()
-          },
-          overflowed: () => this.#metric('resyncs', 1),
-          resync: () => this.requestVectors(peer, true),
-        }),
-        diverged: false,
-        vectors: new VectorsRequest({
-          env: this.#deps.env,
-          timeoutMs: (attempt) => this.#rtts.timeoutMs(peer, attempt),
-          resend: () => {
-            this.#metric('resends', 1)
-            if (!this.#sendVectors(peer, false)) this.#peers.get(peer)?.backlog.owesVectors()
-          },
-          sample: (rttMs) => {
-            const first = !this.#rtts.measured(peer)
-            this.#rtts.sample(peer, rttMs)
-            if (first) this.#pulls.measured(peer) // pulls armed before any sample: re-armed to it
-          },
-        }),
-        lastTheirDigest: undefined,
-        backlog: new SendBacklog(),
-        retrying: false,
-      }
-      this.#peers.set(peer, state)
-    }
-    return state
   }
 }
 
