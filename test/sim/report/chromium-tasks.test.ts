@@ -12,12 +12,12 @@ import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { runSeed } from '../../cli/run-seed.ts'
-import { resolveRunSpec } from '../../cli/run-spec.ts'
-import { parseSimArgs } from '../../cli/sim-args.ts'
-import { type ReportModel, writeReport } from '../../sim/report/index.ts'
-import { ReportBuilder } from '../../sim/report/report-model.ts'
-import { launchBrowser } from '../support/browser.ts'
+import { runSeed } from '../../../cli/run-seed.ts'
+import { resolveRunSpec } from '../../../cli/run-spec.ts'
+import { parseSimArgs } from '../../../cli/sim-args.ts'
+import { type ReportModel, writeReport } from '../../../sim/report/index.ts'
+import { ReportBuilder } from '../../../sim/report/report-model.ts'
+import { launchBrowser } from '../../support/browser.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'isthmus-report-tasks-'))
 let browser: Browser

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest'
-import { runSeed } from '../../cli/run-seed.ts'
-import { resolveRunSpec } from '../../cli/run-spec.ts'
-import { parseSimArgs } from '../../cli/sim-args.ts'
-import { seedSummary } from '../../cli/summary.ts'
-import { convergenceOf, faultLabel, stepSeries } from '../../sim/report/charts.ts'
-import { renderReport } from '../../sim/report/html.ts'
-import { LinkReplay } from '../../sim/report/link-replay.ts'
-import { ReportBuilder, reportModelOf } from '../../sim/report/report-model.ts'
-import { divergence } from '../../sim/report/sampler.ts'
+import { runSeed } from '../../../cli/run-seed.ts'
+import { resolveRunSpec } from '../../../cli/run-spec.ts'
+import { parseSimArgs } from '../../../cli/sim-args.ts'
+import { seedSummary } from '../../../cli/summary.ts'
+import { convergenceOf, faultLabel, stepSeries } from '../../../sim/report/charts.ts'
+import { renderReport } from '../../../sim/report/html.ts'
+import { LinkReplay } from '../../../sim/report/link-replay.ts'
+import { ReportBuilder, reportModelOf } from '../../../sim/report/report-model.ts'
+import { divergence } from '../../../sim/report/sampler.ts'
 
 const ids = ['n1', 'n2', 'n3', 'n4', 'n5']
 
