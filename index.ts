@@ -25,10 +25,10 @@ import type { Transport } from './transport/transport.ts'
 export * from './src/index.ts'
 
 /** The folder, relative to the working directory, that holds default stores: one subfolder per `name`. */
-export const defaultStoreRoot = '.isthmus'
+export const DEFAULT_STORE_ROOT = '.isthmus'
 
 /** Where a node with no `transport` listens: loopback only, any free port. */
-export const defaultListen = ['/ip4/127.0.0.1/tcp/0']
+export const DEFAULT_LISTEN = ['/ip4/127.0.0.1/tcp/0']
 
 /** createNode's options: those of src's NodeOptions, with `store` and `transport` optional. */
 export interface NodeOptions extends Omit<NodeOptionsWith, 'store' | 'transport'> {
@@ -47,7 +47,7 @@ export interface NodeOptions extends Omit<NodeOptionsWith, 'store' | 'transport'
 export async function createNode(options: NodeOptions = {}): Promise<AgentNode> {
   return createNodeWith({
     ...options,
-    store: options.store ?? levelStore({ path: join(defaultStoreRoot, options.name ?? 'default') }),
-    transport: options.transport ?? libp2pTransport({ listen: defaultListen }),
+    store: options.store ?? levelStore({ path: join(DEFAULT_STORE_ROOT, options.name ?? 'default') }),
+    transport: options.transport ?? libp2pTransport({ listen: DEFAULT_LISTEN }),
   })
 }

@@ -12,12 +12,12 @@ import { systemEnv } from '../src/env/system.ts'
 import { type ClusterFigures, type ClusterOptions, LoopbackCluster, playScript } from './cluster-script.ts'
 import type { CliIo } from './io.ts'
 import type { ProgressStream } from './progress.ts'
-import { exitCodes, UsageError } from './usage-error.ts'
+import { EXIT_CODES, UsageError } from './usage-error.ts'
 
 /** Node processes on one machine: each is a libp2p node, a LevelDB and a Node.js runtime. */
 export const CLUSTER_NODES_MAX = 16
 
-export const clusterUsage = `usage: isthmus cluster --nodes N [options]
+export const CLUSTER_USAGE = `usage: isthmus cluster --nodes N [options]
 
 Starts N real nodes (isthmus node processes, libp2p over TCP on 127.0.0.1,
 LevelDB in a temporary folder) as a mesh; writes through every node; cuts the
@@ -39,8 +39,8 @@ options:
 export async function runCluster(argv: readonly string[], io: CliIo): Promise<number> {
   const parsed = parseClusterArgs(argv)
   if (parsed === 'help') {
-    io.stdout.write(`${clusterUsage}\n`)
-    return exitCodes.ok
+    io.stdout.write(`${CLUSTER_USAGE}\n`)
+    return EXIT_CODES.ok
   }
   const clock = systemEnv({ log: silentLogger }).clock
   const dir = await mkdtemp(join(tmpdir(), 'isthmus-cluster-'))
@@ -54,13 +54,13 @@ export async function runCluster(argv: readonly string[], io: CliIo): Promise<nu
     const figures = await playScript(cluster, options, (phase) => status.show(phase))
     status.clear()
     io.stdout.write(parsed.json ? `${JSON.stringify(figures)}\n` : render(figures))
-    return figures.converged ? exitCodes.ok : exitCodes.violation
+    return figures.converged ? EXIT_CODES.ok : EXIT_CODES.violation
   } catch (error) {
     status.clear()
     io.stderr.write(`isthmus cluster: ${error instanceof Error ? error.message : String(error)}\n`)
     for (const node of cluster.running())
       for (const line of node.stderrTail()) io.stderr.write(`  ${node.id.slice(-6)}: ${line}\n`)
-    return exitCodes.violation
+    return EXIT_CODES.violation
   } finally {
     process.off('SIGINT', interrupted)
     await cleanUp(cluster, dir)

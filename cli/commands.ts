@@ -10,7 +10,7 @@ import type { CliIo } from './io.ts'
 import { runNode } from './node-command.ts'
 import { runReport } from './report-command.ts'
 import { runSim } from './sim-command.ts'
-import { exitCodes, UsageError } from './usage-error.ts'
+import { EXIT_CODES, UsageError } from './usage-error.ts'
 
 interface Command {
   summary: string
@@ -23,7 +23,7 @@ function notBuilt(name: string, summary: string): Command {
     summary: `${summary} (not built yet)`,
     run: async (_argv, io) => {
       io.stderr.write(`isthmus ${name}: not built yet\n`)
-      return exitCodes.usage
+      return EXIT_CODES.usage
     },
   }
 }
@@ -36,7 +36,7 @@ const commands: Record<string, Command> = {
   bench: notBuilt('bench', 'run the benchmarks (for now: npm run bench)'),
 }
 
-export const usage = `usage: isthmus <command> [options]
+export const USAGE = `usage: isthmus <command> [options]
 
 commands:
 ${Object.entries(commands)
@@ -49,8 +49,8 @@ isthmus <command> --help shows a command's options.`
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   const [name, ...rest] = argv
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    ;(name === undefined ? io.stderr : io.stdout).write(`${usage}\n`)
-    return name === undefined ? exitCodes.usage : exitCodes.ok
+    ;(name === undefined ? io.stderr : io.stdout).write(`${USAGE}\n`)
+    return name === undefined ? EXIT_CODES.usage : EXIT_CODES.ok
   }
   const command = commands[name]
   try {
@@ -60,11 +60,11 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   } catch (error) {
     if (error instanceof UsageError || error instanceof ScenarioError) {
       io.stderr.write(`isthmus: ${error.message}\n`)
-      return error instanceof UsageError ? error.exitCode : exitCodes.usage
+      return error instanceof UsageError ? error.exitCode : EXIT_CODES.usage
     }
     io.stderr.write(
       `isthmus: internal error (a bug in isthmus): ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
     )
-    return exitCodes.internal
+    return EXIT_CODES.internal
   }
 }

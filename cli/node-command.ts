@@ -23,14 +23,14 @@ import {
 } from '../transport/libp2p-options.ts'
 import type { CliIo } from './io.ts'
 import { listenFailure } from './listen-error.ts'
-import { demoKinds, nodeHandlers } from './node-handlers.ts'
+import { DEMO_KINDS, nodeHandlers } from './node-handlers.ts'
 import { nodeStatus } from './node-status.ts'
-import { answer, stdinUsage } from './node-stdin.ts'
+import { answer, STDIN_USAGE } from './node-stdin.ts'
 import { watchPeers } from './peer-watch.ts'
 import { statusPageHtml } from './status-page.ts'
-import { exitCodes, UsageError } from './usage-error.ts'
+import { EXIT_CODES, UsageError } from './usage-error.ts'
 
-export const nodeUsage = `usage: isthmus node --listen MULTIADDR --data DIR [options]
+export const NODE_USAGE = `usage: isthmus node --listen MULTIADDR --data DIR [options]
 
 Runs one node until SIGINT or SIGTERM, then stops cleanly (exit 0).
 
@@ -44,7 +44,7 @@ options:
   --metrics-host HOST     interface for --metrics-port (default 127.0.0.1)
   --heartbeat-ms N        heartbeat interval (default 250)
   --handlers FILE         task handlers: a .js or .ts module exporting { [kind]: TaskHandler }
-                          (default export or \`handlers\`); built in: ${demoKinds.join(', ')}
+                          (default export or \`handlers\`); built in: ${DEMO_KINDS.join(', ')}
   --log-level LEVEL       debug, info, warn (default) or error; logs are JSON lines on stderr
   --json                  print the start line as JSON: {"event":"started","id","addresses","metrics"}
   --salvage               open a --data folder whose LevelDB files are damaged: keep a copy of them in
@@ -57,7 +57,7 @@ A flag marked ... takes several values (--peer A B) or repeats (--peer A --peer 
 On start it prints "id ID", one "address MULTIADDR" per address and, with
 --metrics-port, "metrics URL". Then it reads commands on stdin, one per line,
 and answers each with one JSON line on stdout ({"ok":true,...} or {"ok":false,"error":...}):
-${stdinUsage}
+${STDIN_USAGE}
 End of input (stdin closed) leaves the node running.`
 
 /** Values one list flag takes: a cluster config naming every node is fine, a runaway script is not. */
@@ -87,8 +87,8 @@ interface NodeArgs {
 export async function runNode(argv: readonly string[], io: CliIo): Promise<number> {
   const args = parseNodeArgs(argv)
   if (args === 'help') {
-    io.stdout.write(`${nodeUsage}\n`)
-    return exitCodes.ok
+    io.stdout.write(`${NODE_USAGE}\n`)
+    return EXIT_CODES.ok
   }
   const handlers = await nodeHandlers(args.handlers)
   const env = systemEnv({ log: stderrLogger(args.logLevel) })
@@ -148,7 +148,7 @@ export async function runNode(argv: readonly string[], io: CliIo): Promise<numbe
   await metrics?.close()
   await node.stop()
   if (args.json) io.stdout.write(`${JSON.stringify({ event: 'stopped', id: node.id })}\n`)
-  return exitCodes.ok
+  return EXIT_CODES.ok
 }
 
 /**

@@ -26,7 +26,7 @@ const COUNT_TO_MAX = 10_000
 const WAIT_MS_MAX = 3_600_000
 
 /** The built-in kinds' names, as `--help` and `help` list them. */
-export const demoKinds = ['echo', 'sleep', 'count'] as const
+export const DEMO_KINDS = ['echo', 'sleep', 'count'] as const
 
 function field(payload: unknown, name: string, fallback: number, max: number): number {
   const raw =

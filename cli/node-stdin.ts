@@ -9,7 +9,7 @@ import { BackendMismatchError } from '../src/errors.ts'
 import type { AgentNode } from '../src/node/agent-node.ts'
 import { nodeStatus } from './node-status.ts'
 
-export const helpCommands = [
+export const HELP_COMMANDS = [
   'write',
   'write-automerge',
   'read',
@@ -27,7 +27,7 @@ export const helpCommands = [
 ]
 
 /** The usage lines of the commands, for `isthmus node --help`. */
-export const stdinUsage = `  write DOC KEY VALUE            set KEY to VALUE (JSON if it parses, else text) in DOC: in its
+export const STDIN_USAGE = `  write DOC KEY VALUE            set KEY to VALUE (JSON if it parses, else text) in DOC: in its
                                  map "data" for Yjs, in its root map for Automerge; a new DOC is
                                  a Yjs document, an existing one keeps its backend
   write-automerge DOC KEY VALUE  the same, but a new DOC is an Automerge document
@@ -81,7 +81,7 @@ export async function answer(
         stop()
         return { ok: true, stopping: true }
       case 'help':
-        return { ok: true, commands: helpCommands }
+        return { ok: true, commands: HELP_COMMANDS }
       default:
         return { ok: false, error: `unknown command '${command}' (try: help)` }
     }

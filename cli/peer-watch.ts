@@ -9,9 +9,9 @@ import type { Clock, Timer } from '../src/env/types.ts'
 /** How often the connection list is checked. */
 const checkMs = 1000
 /** Unreachable this long before the first line: a dial and handshake on a LAN take well under it. */
-export const peerWarnGraceMs = 3000
+export const PEER_WARN_GRACE_MS = 3000
 /** Between two lines about the same unreachable peers: a node down for hours writes one line per minute. */
-export const peerWarnRepeatMs = 60_000
+export const PEER_WARN_REPEAT_MS = 60_000
 /** Addresses named in one line; the rest are counted. */
 const addressesPerLineMax = 3
 
@@ -63,7 +63,7 @@ export function watchPeers(options: PeerWatchOptions): { stop(): void } {
     } else {
       unreachableSinceMs ??= nowMs
       const due =
-        warnedAtMs === undefined ? unreachableSinceMs + peerWarnGraceMs : warnedAtMs + peerWarnRepeatMs
+        warnedAtMs === undefined ? unreachableSinceMs + PEER_WARN_GRACE_MS : warnedAtMs + PEER_WARN_REPEAT_MS
       if (nowMs >= due) {
         options.warn(unreachableLine(unreachable, nowMs - unreachableSinceMs))
         warnedAtMs = nowMs

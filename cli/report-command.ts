@@ -7,9 +7,9 @@ import { dirname, resolve } from 'node:path'
 import { readTraceFile, writeReport } from '../sim/report/index.ts'
 import type { CliIo } from './io.ts'
 import { parseStrict } from './parse-options.ts'
-import { exitCodes, UsageError } from './usage-error.ts'
+import { EXIT_CODES, UsageError } from './usage-error.ts'
 
-export const reportUsage = `usage: isthmus report TRACE [--out FILE]
+export const REPORT_USAGE = `usage: isthmus report TRACE [--out FILE]
 
 Renders a trace (JSON lines from isthmus sim --trace) as a self-contained HTML
 report: who could reach whom, the faults, each node's divergence, the
@@ -26,8 +26,8 @@ export async function runReport(argv: readonly string[], io: CliIo): Promise<num
     true,
   )
   if (values.help === true) {
-    io.stdout.write(`${reportUsage}\n`)
-    return exitCodes.ok
+    io.stdout.write(`${REPORT_USAGE}\n`)
+    return EXIT_CODES.ok
   }
   const [trace, ...extra] = positionals
   if (trace === undefined)
@@ -46,7 +46,7 @@ export async function runReport(argv: readonly string[], io: CliIo): Promise<num
   }
   const partial = model.verdict === undefined ? ' (no verdict: the trace ends before the run did)' : ''
   io.stdout.write(`report: ${out}${partial}\n`)
-  return exitCodes.ok
+  return EXIT_CODES.ok
 }
 
 /** Checked before the trace is read (which can take a while): the report's folder exists and is a folder. */

@@ -8,7 +8,7 @@
 import type { ScenarioRecord, VerdictRecord } from '../sim/report/records.ts'
 import { divergenceSampler } from '../sim/report/sampler.ts'
 import { runScenario, type Verdict } from '../sim/scenario.ts'
-import { scenarioFileVersion } from '../sim/scenario-file.ts'
+import { SCENARIO_FILE_VERSION } from '../sim/scenario-file.ts'
 import { mergeWorkloads, tasksFromSeed } from '../sim/task-workload.ts'
 import type { WorkloadOp } from '../sim/workload.ts'
 import { cliProtocol } from './protocol.ts'
@@ -138,6 +138,6 @@ export function thrownVerdict(seed: number, error: unknown): SeedVerdict {
       opErrorsUnexplained: 0,
       writesAcked: 0,
     },
-    replay: { version: scenarioFileVersion, seed, plan: [] },
+    replay: { version: SCENARIO_FILE_VERSION, seed, plan: [] },
   }
 }

@@ -17,7 +17,7 @@ import { findScenario, type NamedScenario, scenarioDefaults, scenarioNames } fro
 import type { SimTaskOptions } from '../sim/task-scenario.ts'
 import type { TaskWorkloadOptions } from '../sim/task-workload.ts'
 import type { WorkloadOp } from '../sim/workload.ts'
-import { nodesDefault, type SimArgs } from './sim-args.ts'
+import { NODES_DEFAULT, type SimArgs } from './sim-args.ts'
 import { UsageError } from './usage-error.ts'
 
 export interface RunSpec {
@@ -49,7 +49,7 @@ export interface RunSpec {
 }
 
 /** The heartbeat every simulated node runs at (BENCHMARKS.md #6: 250 ms). */
-export const heartbeatMsDefault = 250
+export const HEARTBEAT_MS_DEFAULT = 250
 /** A scenario file without a liveness bound gets runScenario's default. */
 const fileLivenessMsMax = 30_000
 
@@ -115,7 +115,7 @@ function fileSpec(args: SimArgs, path: string, option: '--scenario' | '--plan', 
     plan: file.plan,
     workload: file.workload,
     writeEveryMs: scenarioDefaults.writeEveryMs,
-    heartbeatMs: heartbeatMsDefault,
+    heartbeatMs: HEARTBEAT_MS_DEFAULT,
     replayArgs,
     fileSeed: file.seed,
   }
@@ -127,7 +127,7 @@ function namedSpec(
   planFile: string | undefined,
   plan: unknown,
 ): RunSpec {
-  const ids = nodeIdsOf(args.nodes ?? nodesDefault)
+  const ids = nodeIdsOf(args.nodes ?? NODES_DEFAULT)
   if (ids.length < scenario.nodesMin) {
     throw new UsageError(
       `--nodes: scenario ${scenario.name} needs at least ${scenario.nodesMin} nodes (got ${ids.length})`,
@@ -162,7 +162,7 @@ function namedSpec(
     plan: steps,
     workload: undefined,
     writeEveryMs: scenario.writeEveryMs,
-    heartbeatMs: heartbeatMsDefault,
+    heartbeatMs: HEARTBEAT_MS_DEFAULT,
     replayArgs,
     fileSeed: undefined,
   }

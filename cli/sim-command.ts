@@ -12,9 +12,9 @@ import { Progress, SeedProgress } from './progress.ts'
 import { runSeed, type SeedVerdict, thrownVerdict } from './run-seed.ts'
 import { type RunSpec, resolveRunSpec } from './run-spec.ts'
 import { runSeedPool } from './seed-pool.ts'
-import { parseSimArgs, type SimArgs, simUsage } from './sim-args.ts'
+import { parseSimArgs, SIM_USAGE, type SimArgs } from './sim-args.ts'
 import { poolSummary, seedSummary } from './summary.ts'
-import { exitCodes, UsageError } from './usage-error.ts'
+import { EXIT_CODES, UsageError } from './usage-error.ts'
 
 /** A seed's `--json` line. */
 export function verdictJson(v: SeedVerdict): string {
@@ -89,7 +89,7 @@ async function runOne(
   const verdict = await runObserved(spec, seed, outputs).finally(() => progress.finish())
   if (args.json) io.stdout.write(`${verdictJson(verdict)}\n`)
   else io.stdout.write(`${[...seedSummary(spec, verdict), ...outputLines(outputs, seed)].join('\n')}\n`)
-  return verdict.ok ? exitCodes.ok : exitCodes.violation
+  return verdict.ok ? EXIT_CODES.ok : EXIT_CODES.violation
 }
 
 async function runMany(
@@ -134,15 +134,15 @@ async function runMany(
     lines.push(...outputLines(outputs, shown.seed))
   }
   ;(args.json ? io.stderr : io.stdout).write(`${lines.join('\n')}\n`)
-  return ordered.every((v) => v.ok) ? exitCodes.ok : exitCodes.violation
+  return ordered.every((v) => v.ok) ? EXIT_CODES.ok : EXIT_CODES.violation
 }
 
 /** `isthmus sim ARGS`; resolves to the exit status. Bad input throws `UsageError`. */
 export async function runSim(argv: readonly string[], io: CliIo): Promise<number> {
   const args = parseSimArgs(argv)
   if (args.help) {
-    io.stdout.write(`${simUsage}\n`)
-    return exitCodes.ok
+    io.stdout.write(`${SIM_USAGE}\n`)
+    return EXIT_CODES.ok
   }
   const spec = resolveRunSpec(args)
   const outputs = openOutputs(args)

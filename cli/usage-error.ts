@@ -14,4 +14,4 @@ export class UsageError extends Error {
 }
 
 /** The exit status of a run: every invariant held, a violation, bad input, a bug in isthmus itself. */
-export const exitCodes = { ok: 0, violation: 1, usage: 2, internal: 3 } as const
+export const EXIT_CODES = { ok: 0, violation: 1, usage: 2, internal: 3 } as const

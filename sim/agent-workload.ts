@@ -31,7 +31,7 @@ export interface WriteArgs {
 }
 
 /** The operations real nodes understand: writes here, task submissions in task-workload.ts. */
-export const agentOps = ['write', 'submit'] as const
+export const AGENT_OPS = ['write', 'submit'] as const
 
 /** Writes acknowledged so far (kept for callers that pass their own list; the ledger has them all). */
 export type AckedWrites = AckedWrite[]

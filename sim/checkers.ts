@@ -34,7 +34,7 @@ export interface Invariant<S = unknown> {
 }
 
 /** Violations kept per run: the first ones explain a failure; thousands more only repeat it. */
-export const violationsKeptMax = 100
+export const VIOLATIONS_KEPT_MAX = 100
 
 function asList(found: string | readonly string[] | undefined): readonly string[] {
   if (found === undefined) return []
@@ -73,10 +73,10 @@ export class Checkers<S> {
     this.#observers = this.#invariants.filter((inv) => inv.observe !== undefined)
   }
 
-  /** Records a violation found while running (kept up to `violationsKeptMax`). */
+  /** Records a violation found while running (kept up to `VIOLATIONS_KEPT_MAX`). */
   report(invariant: string, detail: string, atMs: number): void {
     this.#violationsTotal++
-    if (this.#found.length >= violationsKeptMax) return
+    if (this.#found.length >= VIOLATIONS_KEPT_MAX) return
     const violation = { invariant, detail, atMs }
     this.#found.push(violation)
     this.onViolation(violation)
@@ -111,7 +111,7 @@ export class Checkers<S> {
     return [...this.#found]
   }
 
-  /** How many were recorded, including those beyond `violationsKeptMax`. */
+  /** How many were recorded, including those beyond `VIOLATIONS_KEPT_MAX`. */
   get violationsTotal(): number {
     return this.#violationsTotal
   }

@@ -33,7 +33,7 @@ interface Pair {
 }
 
 /** Dials one node may have waiting: a node dialing in a loop without awaiting is a bug, not a workload. */
-export const dialsPendingMax = 256
+export const DIALS_PENDING_MAX = 256
 
 export class Connections {
   readonly #pairs: Pair[] = []
@@ -187,7 +187,8 @@ export class Connections {
     if (endpoint.sees.has(peerId)) return Promise.resolve(peerId)
     const waiters = endpoint.dials.get(peer) ?? []
     const pending = [...endpoint.dials.values()].reduce((sum, list) => sum + list.length, 0)
-    if (pending >= dialsPendingMax) return Promise.reject(new Error(`dial: ${dialsPendingMax} dials pending`))
+    if (pending >= DIALS_PENDING_MAX)
+      return Promise.reject(new Error(`dial: ${DIALS_PENDING_MAX} dials pending`))
     endpoint.dials.set(peer, waiters)
     return new Promise((resolve, reject) => {
       const waiter = { resolve, reject }

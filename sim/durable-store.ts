@@ -39,7 +39,7 @@ export interface DurableStore {
 }
 
 /** Failing batches armed at once on one node: more is a plan bug, not a disk. */
-export const failWritesMax = 10_000
+export const FAIL_WRITES_MAX = 10_000
 
 /** The default durable store: memory-level with the given compaction thresholds, faults wired in. */
 export function simDurableStore(options: SimStoreOptions = {}): DurableStore {
@@ -62,7 +62,7 @@ export function simDurableStore(options: SimStoreOptions = {}): DurableStore {
     store: memoryStore({ ...options, db }),
     db,
     failWrites(n) {
-      failing = Math.min(failWritesMax, failing + n)
+      failing = Math.min(FAIL_WRITES_MAX, failing + n)
     },
     get failingWrites() {
       return failing

@@ -28,7 +28,7 @@ export interface SimEvent {
  * (a timer storm, a message echo) reaches this in seconds and fails loudly
  * instead of eating memory; a sound 100-node run stays far below it.
  */
-export const eventsQueuedMaxDefault = 2_000_000
+export const EVENTS_QUEUED_MAX_DEFAULT = 2_000_000
 
 function before(a: SimEvent, b: SimEvent): boolean {
   if (a.timeMs !== b.timeMs) return a.timeMs < b.timeMs
@@ -40,7 +40,7 @@ export class EventQueue {
   readonly #heap: SimEvent[] = []
   readonly #eventsQueuedMax: number
 
-  constructor(eventsQueuedMax: number = eventsQueuedMaxDefault) {
+  constructor(eventsQueuedMax: number = EVENTS_QUEUED_MAX_DEFAULT) {
     this.#eventsQueuedMax = eventsQueuedMax
   }
 

@@ -6,7 +6,7 @@
 import { ScenarioError } from './errors.ts'
 
 /** The fault verbs, in the order the docs list them. */
-export const faultNames = [
+export const FAULT_NAMES = [
   'partition',
   'isolate',
   'oneWay',
@@ -23,7 +23,7 @@ export const faultNames = [
   'corrupt',
 ] as const
 
-export type FaultName = (typeof faultNames)[number]
+export type FaultName = (typeof FAULT_NAMES)[number]
 
 /** One step of a plan: at virtual time `atMs`, apply `fault` with `args` (see each verb on `Simulation`). */
 export interface FaultStep {
@@ -70,10 +70,10 @@ export interface CorruptOptions {
 }
 
 /** Failing batches or rotted records one step may ask for: a plan, not a disk wipe. */
-export const storageFaultCountMax = 1000
+export const STORAGE_FAULT_COUNT_MAX = 1000
 
 /** Steps in one plan: a plan is a script of faults, not a trace; thousands would be a generator bug. */
-export const planStepsMax = 10_000
+export const PLAN_STEPS_MAX = 10_000
 
 type Check = (field: string, value: unknown) => void
 
@@ -133,9 +133,9 @@ function oneOf(values: readonly string[]): Check {
   }
 }
 
-/** An object whose `key` is required: a whole number from 1 to `storageFaultCountMax`. */
+/** An object whose `key` is required: a whole number from 1 to `STORAGE_FAULT_COUNT_MAX`. */
 function countObject(key: string): Check {
-  const count = number(1, storageFaultCountMax)
+  const count = number(1, STORAGE_FAULT_COUNT_MAX)
   return (field, value) => {
     object({ [key]: count })(field, value)
     const n = (value as Record<string, unknown>)[key]
@@ -210,8 +210,8 @@ export function parseFaultStep(value: unknown, ids: readonly string[], field: st
   }
   number(0, Number.MAX_SAFE_INTEGER)(`${field}.atMs`, step.atMs)
   const fault = step.fault
-  if (typeof fault !== 'string' || !(faultNames as readonly string[]).includes(fault)) {
-    fail(`${field}.fault`, `unknown fault ${JSON.stringify(fault)} (known: ${faultNames.join(', ')})`)
+  if (typeof fault !== 'string' || !(FAULT_NAMES as readonly string[]).includes(fault)) {
+    fail(`${field}.fault`, `unknown fault ${JSON.stringify(fault)} (known: ${FAULT_NAMES.join(', ')})`)
   }
   const args = step.args ?? []
   if (!Array.isArray(args)) fail(`${field}.args`, 'expected an array')
@@ -233,7 +233,7 @@ export function parseFaultStep(value: unknown, ids: readonly string[], field: st
 /** Validates a plan (e.g. parsed JSON) against the node ids; returns it sorted by `atMs` (stable). */
 export function parseFaultPlan(value: unknown, ids: readonly string[], field = 'plan'): FaultStep[] {
   if (!Array.isArray(value)) fail(field, 'expected an array of { atMs, fault, args }')
-  if (value.length > planStepsMax) fail(field, `more than ${planStepsMax} steps`)
+  if (value.length > PLAN_STEPS_MAX) fail(field, `more than ${PLAN_STEPS_MAX} steps`)
   const steps = value.map((step, i) => parseFaultStep(step, ids, `${field}[${i}]`))
   return steps
     .map((step, i) => ({ step, i }))

@@ -47,7 +47,7 @@ export interface FaultTarget {
 }
 
 /** The default time between two swizzle steps. */
-export const swizzleStepMsDefault = 100
+export const SWIZZLE_STEP_MS_DEFAULT = 100
 
 /** Fisher–Yates with `random`. */
 export function shuffled<T>(items: readonly T[], random: Random): T[] {
@@ -158,7 +158,7 @@ export class FaultApplier {
    */
   #swizzle(options: SwizzleOptions): undefined {
     const t = this.#target
-    const stepMs = options.stepMs ?? swizzleStepMsDefault
+    const stepMs = options.stepMs ?? SWIZZLE_STEP_MS_DEFAULT
     let nodes = options.nodes ?? t.ids.filter(() => t.random.next() < 0.5)
     if (nodes.length < 2) nodes = [...t.ids]
     const pairs = shuffled(unorderedPairs(nodes), t.random)

@@ -19,7 +19,7 @@ export { type AgentLike, type AgentSimOptions, agentNodeFactory, isAgentLike } f
 /** The write workload of real nodes: unique values, checked by value. */
 export {
   type AckedWrites,
-  agentOps,
+  AGENT_OPS,
   applyWrite,
   docsOf,
   parseWriteArgs,
@@ -36,8 +36,8 @@ export {
   linkFifo,
   type NetworkView,
   noDeliveryAcrossCut,
+  VIOLATIONS_KEPT_MAX,
   type Violation,
-  violationsKeptMax,
 } from './checkers.ts'
 /** Records that rot while a node is down, under the never-every-copy rule. */
 export { type CorruptionWitnesses, eligible as rotEligible, type RottedRecord } from './corruption.ts'
@@ -52,19 +52,19 @@ export {
   StoreWriteError,
 } from './errors.ts'
 /** The one event queue (a binary heap by time, then sequence). */
-export { type EventKind, EventQueue, eventsQueuedMaxDefault, type SimEvent } from './event-queue.ts'
+export { EVENTS_QUEUED_MAX_DEFAULT, type EventKind, EventQueue, type SimEvent } from './event-queue.ts'
 /** Fault plans as data: the verbs, one step, validation naming the bad field. */
 export {
   type CorruptOptions,
   type CrashOptions,
+  FAULT_NAMES,
   type FaultName,
   type FaultStep,
-  faultNames,
+  PLAN_STEPS_MAX,
   parseFaultPlan,
-  planStepsMax,
+  STORAGE_FAULT_COUNT_MAX,
   type StoreFaultOptions,
   type SwizzleOptions,
-  storageFaultCountMax,
 } from './fault-plan.ts'
 /** The default node: it only opens its store and starts its transport. */
 export { idleNode } from './idle-node.ts'
@@ -80,18 +80,18 @@ export {
   unorderedPairs,
 } from './links.ts'
 /** The simulated network and its transports' address scheme. */
-export { type Endpoint, SimNetwork, simAddressPrefix } from './network.ts'
+export { type Endpoint, SIM_ADDRESS_PREFIX, SimNetwork } from './network.ts'
 /** Network options, their defaults and validation. */
 export {
+  NETWORK_DEFAULTS,
   type NetworkOptions,
-  networkDefaults,
   type ResolvedNetworkOptions,
   resolveNetworkOptions,
 } from './network-options.ts'
 /** What a node factory gets and returns; `NodeStatus` is a node's lifecycle state. */
 export type { NodeStatus, SimNodeContext, SimNodeFactory, SimNodeLike } from './node-host.ts'
 /** Node ids: the pattern, the bound, and the ids a `nodes` option names. */
-export { nodeIdPattern, nodeIdsOf, nodesMax } from './node-ids.ts'
+export { NODE_ID_PATTERN, NODES_MAX, nodeIdsOf } from './node-ids.ts'
 /** Property tests over scenarios: shrink, write the replay file, print the command. */
 export { type CheckScenariosOptions, checkScenarios, type ScenarioInput } from './property.ts'
 /** Runs one scenario (safety phase, then liveness phase) and returns its verdict. */
@@ -101,28 +101,28 @@ export {
   loadScenarioFile,
   parseScenarioFile,
   replayCommand,
+  SCENARIO_FILE_VERSION,
   type ScenarioFile,
-  scenarioFileVersion,
   writeScenarioFile,
 } from './scenario-file.ts'
 /** Virtual time and the run loop under a simulation. */
-export { Scheduler, type SchedulerLimits, schedulerLimitsDefault } from './scheduler.ts'
+export { SCHEDULER_LIMITS_DEFAULT, Scheduler, type SchedulerLimits } from './scheduler.ts'
 /** The simulated store: a node's durable store behind the crash fence, with an optional sync delay. */
 export {
   type CrashLoss,
   type CrashOutcome,
   type FencedStore,
   fencedStore,
-  heldWritesMax,
+  HELD_WRITES_MAX,
 } from './sim-store.ts'
 /** The simulated Transport (for harnesses that build networks by hand). */
 export { type SimTransport, simTransport } from './sim-transport.ts'
 /** A simulation: nodes, network, faults, virtual time, checks. Build one with `Simulation.create`. */
 export { type SimFigures, Simulation, type SimulationOptions } from './simulation.ts'
 /** Swarm testing: fault rates and network options drawn from the seed. */
-export { drawSwarm, type SwarmDraw, type SwarmRates, swarmPlan, swarmRatePerMinMax } from './swarm.ts'
+export { drawSwarm, SWARM_RATE_PER_MIN_MAX, type SwarmDraw, type SwarmRates, swarmPlan } from './swarm.ts'
 /** The simulator's task handlers and the task workload. */
-export { type SimTaskKind, type SimTaskTimings, simTaskHandlers, simTaskKinds } from './task-handlers.ts'
+export { SIM_TASK_KINDS, type SimTaskKind, type SimTaskTimings, simTaskHandlers } from './task-handlers.ts'
 export { applySubmit, type SubmitArgs, type TaskWorkloadOptions, tasksFromSeed } from './task-workload.ts'
 /** The trace: record types, line format, hashing. */
 export {
@@ -150,6 +150,6 @@ export { type HandlerRun, type SubmittedTask, WorkLedger, withRecordedHandlers }
 /** The ones that watch every step: fencing never backwards, no overlapping runs under majority. */
 export { fencingMonotone, noOverlappingRuns } from './work-watchers.ts'
 /** Client operations as data, applied through a scenario's `applyOp`. */
-export { parseWorkload, type WorkloadOp, workloadOpsMax } from './workload.ts'
+export { parseWorkload, WORKLOAD_OPS_MAX, type WorkloadOp } from './workload.ts'
 /** Client writes issued and acknowledged in a run (`sim.writes`). */
 export { type AckedWrite, WriteLedger } from './write-ledger.ts'

@@ -39,7 +39,7 @@ export interface ResolvedNetworkOptions {
   inFlightPerLinkMax: number
 }
 
-export const networkDefaults = {
+export const NETWORK_DEFAULTS = {
   latencyMs: [1, 10] as const,
   loss: 0,
   duplicate: 0,
@@ -67,7 +67,7 @@ function count(field: string, value: unknown, fallback: number, min: number): nu
   return value
 }
 
-const knownOptions = new Set(Object.keys(networkDefaults))
+const knownOptions = new Set(Object.keys(NETWORK_DEFAULTS))
 
 /** Validates network options (from code or a JSON scenario) and applies the defaults. */
 export function resolveNetworkOptions(options: unknown = {}, field = 'network'): ResolvedNetworkOptions {
@@ -81,7 +81,7 @@ export function resolveNetworkOptions(options: unknown = {}, field = 'network'):
   if (o.reorder !== undefined && typeof o.reorder !== 'boolean') {
     throw new ScenarioError(`${field}.reorder`, 'expected a boolean')
   }
-  const d = networkDefaults
+  const d = NETWORK_DEFAULTS
   return {
     latency: toLatencyModel(o.latencyMs ?? d.latencyMs, `${field}.latencyMs`),
     loss: probability(`${field}.loss`, o.loss, d.loss),

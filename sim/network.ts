@@ -34,7 +34,7 @@ interface Link {
 }
 
 /** The address scheme of simulated transports: `sim://<id>`. */
-export const simAddressPrefix = 'sim://'
+export const SIM_ADDRESS_PREFIX = 'sim://'
 
 export class SimNetwork {
   readonly ids: readonly string[]
@@ -121,7 +121,7 @@ export class SimNetwork {
 
   /** Resolves with the peer's id once connected to `address` (`sim://<id>`). */
   dial(endpoint: Endpoint, address: string): Promise<string> {
-    const id = address.startsWith(simAddressPrefix) ? address.slice(simAddressPrefix.length) : address
+    const id = address.startsWith(SIM_ADDRESS_PREFIX) ? address.slice(SIM_ADDRESS_PREFIX.length) : address
     if (!this.#index.has(id)) return Promise.reject(new Error(`dial ${address}: no such node`))
     return this.#connections.dial(endpoint, this.indexOf(id))
   }

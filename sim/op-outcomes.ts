@@ -7,7 +7,7 @@
  * Explained failures:
  *   - `StoreWriteError` on a node whose store had write failures injected;
  *   - `ReplicationTimeoutError` when the world was disturbed (a cut link, a
- *     node down or paused, a storage fault) at some point from `disturbedGraceMs`
+ *     node down or paused, a storage fault) at some point from `DISTURBED_GRACE_MS`
  *     before the write was issued until it failed;
  *   - `NodeStoppedError` on a node that is no longer running.
  */
@@ -15,9 +15,9 @@ import type { Invariant } from './checkers.ts'
 import type { TraceRecord } from './trace.ts'
 
 /** A disturbance this recent still explains a replicas timeout: links come back, detectors and pulls catch up. */
-export const disturbedGraceMs = 2_000
+export const DISTURBED_GRACE_MS = 2_000
 
-/** Disturbance intervals kept: a plan has at most `planStepsMax` steps, each opening at most one. */
+/** Disturbance intervals kept: a plan has at most `PLAN_STEPS_MAX` steps, each opening at most one. */
 const intervalsMax = 100_000
 
 /** What the classifier reads from a simulation. */
@@ -92,7 +92,7 @@ export class OpOutcomes {
 
   #disturbedWithin(fromMs: number, toMs: number): boolean {
     if (this.#disturbedSinceMs !== undefined && this.#disturbedSinceMs <= toMs) return true
-    return this.#intervals.some(([a, b]) => a <= toMs && b >= fromMs - disturbedGraceMs)
+    return this.#intervals.some(([a, b]) => a <= toMs && b >= fromMs - DISTURBED_GRACE_MS)
   }
 
   /** An operation was handed to `node`; call the returned function once it settles. */

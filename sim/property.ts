@@ -11,7 +11,12 @@ import fc from 'fast-check'
 import { ScenarioFailure } from './errors.ts'
 import type { FaultStep } from './fault-plan.ts'
 import type { Verdict } from './scenario.ts'
-import { replayCommand, type ScenarioFile, scenarioFileVersion, writeScenarioFile } from './scenario-file.ts'
+import {
+  replayCommand,
+  SCENARIO_FILE_VERSION,
+  type ScenarioFile,
+  writeScenarioFile,
+} from './scenario-file.ts'
 import type { WorkloadOp } from './workload.ts'
 
 /** What a scenario property draws: a seed, a fault plan and a workload. */
@@ -82,7 +87,7 @@ export async function checkScenarios(
   // The verdict carries every option the run used (network, store, node options, swarm): replay those.
   const file = writeScenarioFile(
     {
-      version: scenarioFileVersion,
+      version: SCENARIO_FILE_VERSION,
       ...options.scenario,
       ...verdict?.replay,
       seed: input.seed,

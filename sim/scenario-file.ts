@@ -21,7 +21,7 @@ import { parseSimTaskOptions, type SimTaskOptions } from './task-scenario.ts'
 import { parseWorkload, type WorkloadOp } from './workload.ts'
 
 /** The format version this release writes and reads. */
-export const scenarioFileVersion = 1
+export const SCENARIO_FILE_VERSION = 1
 
 export interface ScenarioFile {
   version: 1
@@ -90,8 +90,8 @@ export function parseScenarioFile(json: unknown): ScenarioFile {
     throw new ScenarioError('scenario', 'expected an object')
   const o = json as Record<string, unknown>
   for (const key of Object.keys(o)) if (!fields.has(key)) throw new ScenarioError(key, 'unknown field')
-  if (o.version !== scenarioFileVersion) {
-    throw new ScenarioError('version', `expected ${scenarioFileVersion}, got ${JSON.stringify(o.version)}`)
+  if (o.version !== SCENARIO_FILE_VERSION) {
+    throw new ScenarioError('version', `expected ${SCENARIO_FILE_VERSION}, got ${JSON.stringify(o.version)}`)
   }
   optionalNumber(o, 'seed', Number.isInteger, 'an integer')
   optionalNumber(o, 'durationMs', (n) => Number.isFinite(n) && n > 0, 'a number > 0')

@@ -10,7 +10,7 @@
  */
 import { seededRandom } from '../src/env/seeded-random.ts'
 import { viewsHealed } from './agent-invariants.ts'
-import { agentOps, applyWrite, parseAgentOpArgs } from './agent-workload.ts'
+import { AGENT_OPS, applyWrite, parseAgentOpArgs } from './agent-workload.ts'
 import type { Invariant, Violation } from './checkers.ts'
 import type { SimStoreOptions } from './durable-store.ts'
 import { ScenarioError } from './errors.ts'
@@ -19,7 +19,7 @@ import type { NetworkOptions } from './network-options.ts'
 import type { SimNodeLike } from './node-host.ts'
 import { nodeIdsOf } from './node-ids.ts'
 import { OpOutcomes } from './op-outcomes.ts'
-import { type ScenarioFile, scenarioFileVersion } from './scenario-file.ts'
+import { SCENARIO_FILE_VERSION, type ScenarioFile } from './scenario-file.ts'
 import { type SimFigures, Simulation, type SimulationOptions } from './simulation.ts'
 import { drawSwarm, type SwarmDraw, swarmPlan } from './swarm.ts'
 import { type SimTaskOptions, takeoverBoundMs, withSimTasks } from './task-scenario.ts'
@@ -91,7 +91,7 @@ function safetyMsFor(durationMs: number | undefined, plan: FaultStep[], ops: Wor
 /** Parses the workload, rejecting operations the node side does not know, naming them. */
 function parseOps(o: ScenarioOptions<SimNodeLike, unknown>, ids: readonly string[]): WorkloadOp[] {
   const ops = parseWorkload(o.workload ?? [], ids)
-  const known = o.applyOp === undefined ? agentOps : o.workloadOps
+  const known = o.applyOp === undefined ? AGENT_OPS : o.workloadOps
   ops.forEach((op, i) => {
     if (known !== undefined && !known.includes(op.op))
       throw new ScenarioError(
@@ -209,7 +209,7 @@ function replayFile(
   ops: WorkloadOp[],
 ): ScenarioFile {
   const file: ScenarioFile = {
-    version: scenarioFileVersion,
+    version: SCENARIO_FILE_VERSION,
     seed: o.seed,
     nodes: [...ids],
     durationMs: safetyMs,

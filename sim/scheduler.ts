@@ -7,11 +7,11 @@
  */
 
 import { SimulationLimitError, SimulationTimeoutError } from './errors.ts'
-import { type EventKind, EventQueue, eventsQueuedMaxDefault, type SimEvent } from './event-queue.ts'
+import { EVENTS_QUEUED_MAX_DEFAULT, type EventKind, EventQueue, type SimEvent } from './event-queue.ts'
 
 /** The scheduler's bounds. Each is a runaway guard, not a tuning knob. */
 export interface SchedulerLimits {
-  /** Events queued at once (see `eventsQueuedMaxDefault`). */
+  /** Events queued at once (see `EVENTS_QUEUED_MAX_DEFAULT`). */
   eventsQueuedMax: number
   /** Events run without virtual time advancing: above it, a protocol is livelocked on zero-delay timers. */
   eventsAtOneInstantMax: number
@@ -19,8 +19,8 @@ export interface SchedulerLimits {
   deferredPerNodeMax: number
 }
 
-export const schedulerLimitsDefault: SchedulerLimits = {
-  eventsQueuedMax: eventsQueuedMaxDefault,
+export const SCHEDULER_LIMITS_DEFAULT: SchedulerLimits = {
+  eventsQueuedMax: EVENTS_QUEUED_MAX_DEFAULT,
   eventsAtOneInstantMax: 200_000,
   deferredPerNodeMax: 200_000,
 }
@@ -67,7 +67,7 @@ export class Scheduler {
   hooks: SchedulerHooks = { afterEvent() {}, eventThrew() {} }
 
   constructor(limits: Partial<SchedulerLimits> = {}) {
-    this.#limits = { ...schedulerLimitsDefault, ...limits }
+    this.#limits = { ...SCHEDULER_LIMITS_DEFAULT, ...limits }
     this.#queue = new EventQueue(this.#limits.eventsQueuedMax)
   }
 

@@ -50,7 +50,7 @@ interface HeldWrite {
 }
 
 /** Writes one incarnation may hold unsynced: a node writing this much per sync interval is runaway. */
-export const heldWritesMax = 100_000
+export const HELD_WRITES_MAX = 100_000
 
 const never = new Promise<never>(() => {})
 
@@ -77,8 +77,8 @@ export function fencedStore(inner: Store, scheduler: Scheduler, node: string, sy
   function write<T>(kind: WriteKind, doc: string | undefined, issue: () => Promise<T>): Promise<T> {
     if (dead) return never
     if (syncMs <= 0) return guard(issue())
-    if (held.length >= heldWritesMax)
-      return Promise.reject(new Error(`store ${node}: ${heldWritesMax} writes unsynced`))
+    if (held.length >= HELD_WRITES_MAX)
+      return Promise.reject(new Error(`store ${node}: ${HELD_WRITES_MAX} writes unsynced`))
     if (held.length === 0) scheduler.schedule(scheduler.nowMs + syncMs, 'store', node, flush)
     return guard(
       new Promise<T>((resolve, reject) => {

@@ -6,7 +6,7 @@
  */
 import type { Transport, TransportContext } from '../transport/transport.ts'
 import type { Endpoint, SimNetwork } from './network.ts'
-import { simAddressPrefix } from './network.ts'
+import { SIM_ADDRESS_PREFIX } from './network.ts'
 
 /** A simulated transport with the crash hook the simulation uses. */
 export interface SimTransport extends Transport {
@@ -44,7 +44,7 @@ export function simTransport(network: SimNetwork, id: string): SimTransport {
       return current === undefined ? [] : network.connected(current)
     },
     addresses() {
-      return [`${simAddressPrefix}${id}`]
+      return [`${SIM_ADDRESS_PREFIX}${id}`]
     },
     dial(address) {
       const current = live()

@@ -31,13 +31,13 @@ export interface SwarmDraw {
 }
 
 /** The most faults of one family per virtual minute a swarm draws: beyond it nodes only ever recover. */
-export const swarmRatePerMinMax = 12
+export const SWARM_RATE_PER_MIN_MAX = 12
 
 /** Rounds to 3 decimals so drawn options print short and replay exactly from JSON. */
 const short = (x: number) => Math.round(x * 1000) / 1000
 
 function rate(random: Random): number {
-  return random.next() < 0.5 ? 0 : short(1 + random.next() * (swarmRatePerMinMax - 1))
+  return random.next() < 0.5 ? 0 : short(1 + random.next() * (SWARM_RATE_PER_MIN_MAX - 1))
 }
 
 /** Draws network options and fault rates from `random` (use `seededRandom(seed).fork('swarm')`). */

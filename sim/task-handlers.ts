@@ -23,8 +23,8 @@ import { fnv1aText } from '../src/env/fnv1a.ts'
 import type { TaskContext, TaskHandler, TaskRef } from '../src/work/types.ts'
 
 /** The kinds `simTaskHandlers` installs. */
-export const simTaskKinds = ['quick', 'slow', 'flaky', 'guarded', 'saga'] as const
-export type SimTaskKind = (typeof simTaskKinds)[number]
+export const SIM_TASK_KINDS = ['quick', 'slow', 'flaky', 'guarded', 'saga'] as const
+export type SimTaskKind = (typeof SIM_TASK_KINDS)[number]
 
 /** Timings of the mix, in virtual ms (defaults below). */
 export interface SimTaskTimings {

@@ -10,7 +10,7 @@ import { seededRandom } from '../src/env/seeded-random.ts'
 import type { AgentNode } from '../src/node/agent-node.ts'
 import { ScenarioError } from './errors.ts'
 import type { Simulation } from './simulation.ts'
-import { type SimTaskKind, simTaskKinds } from './task-handlers.ts'
+import { SIM_TASK_KINDS, type SimTaskKind } from './task-handlers.ts'
 import type { WorkloadOp } from './workload.ts'
 
 /** A submission: `kind` with `payload`, under the idempotency key `key` if given. */
@@ -72,7 +72,7 @@ const defaultMix: Partial<Record<SimTaskKind, number>> = { quick: 1, slow: 1, fl
 const repeatEvery = 6
 
 function drawKind(mix: Partial<Record<SimTaskKind, number>>, draw: number): SimTaskKind {
-  const kinds = simTaskKinds.filter((k) => (mix[k] ?? 0) > 0)
+  const kinds = SIM_TASK_KINDS.filter((k) => (mix[k] ?? 0) > 0)
   if (kinds.length === 0) throw new ScenarioError('tasks.mix', 'no kind has a positive weight')
   const total = kinds.reduce((sum, k) => sum + (mix[k] ?? 0), 0)
   let at = draw * total

@@ -41,7 +41,7 @@ export interface SubmittedTask {
 }
 
 /** Executions and submissions kept per run: a simulated run is a script, not a load test. */
-export const workRecordsMax = 200_000
+export const WORK_RECORDS_MAX = 200_000
 
 export class WorkLedger {
   /** Tasks whose `submit` resolved, in order. */
@@ -61,7 +61,7 @@ export class WorkLedger {
 
   /** A submission resolved with `id`. */
   submit(task: SubmittedTask): void {
-    if (this.submitted.length < workRecordsMax) this.submitted.push(task)
+    if (this.submitted.length < WORK_RECORDS_MAX) this.submitted.push(task)
   }
 
   /** Follows node lifecycle records: a crash ends that node's open executions. */
@@ -99,7 +99,7 @@ export class WorkLedger {
       endMs: undefined,
       outcome: undefined,
     }
-    if (this.runs.length < workRecordsMax) this.runs.push(run)
+    if (this.runs.length < WORK_RECORDS_MAX) this.runs.push(run)
     let open = this.#open.get(node)
     if (open === undefined) {
       open = new Set()

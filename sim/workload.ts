@@ -15,12 +15,13 @@ export interface WorkloadOp {
 }
 
 /** Operations in one workload: a script, not a load test. */
-export const workloadOpsMax = 100_000
+export const WORKLOAD_OPS_MAX = 100_000
 
 /** Validates a workload (e.g. parsed JSON); returns it sorted by `atMs` (stable). */
 export function parseWorkload(value: unknown, ids: readonly string[], field = 'workload'): WorkloadOp[] {
   if (!Array.isArray(value)) throw new ScenarioError(field, 'expected an array of { atMs, node, op, args }')
-  if (value.length > workloadOpsMax) throw new ScenarioError(field, `more than ${workloadOpsMax} operations`)
+  if (value.length > WORKLOAD_OPS_MAX)
+    throw new ScenarioError(field, `more than ${WORKLOAD_OPS_MAX} operations`)
   const ops = value.map((raw: unknown, i) => {
     const at = `${field}[${i}]`
     if (typeof raw !== 'object' || raw === null)

@@ -24,7 +24,7 @@ export interface AckedWrite {
 }
 
 /** Writes a ledger keeps: a script, not a load test (runScenario's workloads are bounded the same way). */
-export const ledgerWritesMax = 1_000_000
+export const LEDGER_WRITES_MAX = 1_000_000
 
 export class WriteLedger {
   readonly acked: AckedWrite[] = []
@@ -44,6 +44,6 @@ export class WriteLedger {
   }
 
   ack(write: AckedWrite): void {
-    if (this.acked.length < ledgerWritesMax) this.acked.push(write)
+    if (this.acked.length < LEDGER_WRITES_MAX) this.acked.push(write)
   }
 }

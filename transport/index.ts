@@ -17,11 +17,11 @@ export {
   TransportStateError,
 } from './libp2p-errors.ts'
 /** The protocol id of the frame stream. */
-export { isthmusProtocol } from './libp2p-links.ts'
-/** Options of `libp2pTransport`; `defaultFrameBytesMax` is 32 MiB. */
-export { defaultFrameBytesMax, type Libp2pTransportOptions } from './libp2p-options.ts'
-/** Redial backoff for bootstrap peers; `defaultReconnectPolicy` is 250 ms doubling to 30 s. */
-export { defaultReconnectPolicy, type ReconnectPolicy } from './libp2p-reconnect.ts'
+export { ISTHMUS_PROTOCOL } from './libp2p-links.ts'
+/** Options of `libp2pTransport`; `DEFAULT_FRAME_BYTES_MAX` is 32 MiB. */
+export { DEFAULT_FRAME_BYTES_MAX, type Libp2pTransportOptions } from './libp2p-options.ts'
+/** Redial backoff for bootstrap peers; `DEFAULT_RECONNECT_POLICY` is 250 ms doubling to 30 s. */
+export { DEFAULT_RECONNECT_POLICY, type ReconnectPolicy } from './libp2p-reconnect.ts'
 /** Counters the libp2p transport keeps (`transport.stats()`). */
 export type { DropReason, Libp2pTransportStats } from './libp2p-stats.ts'
 /** The Transport contract: what a node needs from a network (see transport.ts). */

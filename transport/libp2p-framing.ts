@@ -27,12 +27,12 @@
 
 /**
  * Bytes a length prefix may take: 5 varint bytes carry 35 bits, more than any
- * frame bound we accept (`frameBytesLimit`), so a sixth byte can only be garbage.
+ * frame bound we accept (`FRAME_BYTES_LIMIT`), so a sixth byte can only be garbage.
  */
-export const lengthPrefixBytesMax = 5
+export const LENGTH_PREFIX_BYTES_MAX = 5
 
 /** The largest `frameBytesMax` accepted: 1 GiB, far past any sane frame and still a safe array length. */
-export const frameBytesLimit = 2 ** 30
+export const FRAME_BYTES_LIMIT = 2 ** 30
 
 /** Why the decoder gave up on a stream. */
 export type FrameErrorReason = 'oversize' | 'malformed'
@@ -126,8 +126,8 @@ export class FrameDecoder {
         this.#bodyBytes = this.#prefixValue
         return offset
       }
-      if (this.#prefixBytes >= lengthPrefixBytesMax) {
-        return this.#fail('malformed', `length prefix longer than ${lengthPrefixBytesMax} bytes`)
+      if (this.#prefixBytes >= LENGTH_PREFIX_BYTES_MAX) {
+        return this.#fail('malformed', `length prefix longer than ${LENGTH_PREFIX_BYTES_MAX} bytes`)
       }
     }
     return offset

@@ -8,7 +8,7 @@
  * the framing resets the stream, since nothing after it can be trusted.
  */
 import type { Stream, StreamMessageEvent } from '@libp2p/interface'
-import { encodeFrame, FrameDecoder, type FrameError, lengthPrefixBytesMax } from './libp2p-framing.ts'
+import { encodeFrame, FrameDecoder, type FrameError, LENGTH_PREFIX_BYTES_MAX } from './libp2p-framing.ts'
 import type { Libp2pTransportStats } from './libp2p-stats.ts'
 
 /**
@@ -17,18 +17,18 @@ import type { Libp2pTransportStats } from './libp2p-stats.ts'
  * documents; a peer further behind is better served by the node's
  * summary-based resync than by an ever longer queue.
  */
-export const outboundQueueFramesMax = 4096
+export const OUTBOUND_QUEUE_FRAMES_MAX = 4096
 
 /**
  * Bytes waiting per peer (in our queue and the stream's write buffer): 64 MiB
  * holds two frames of the default 32 MiB bound, so one maximal frame can wait
  * behind another. With a larger `frameBytesMax` the bound grows to match.
  */
-export const outboundQueueBytesMin = 64 * 1024 * 1024
+export const OUTBOUND_QUEUE_BYTES_MIN = 64 * 1024 * 1024
 
 /** The queue bound in bytes for a given frame bound: room for two maximal frames. */
 export function outboundQueueBytesMax(frameBytesMax: number): number {
-  return Math.max(outboundQueueBytesMin, 2 * (frameBytesMax + lengthPrefixBytesMax))
+  return Math.max(OUTBOUND_QUEUE_BYTES_MIN, 2 * (frameBytesMax + LENGTH_PREFIX_BYTES_MAX))
 }
 
 /** What a link reports to its owner. */
@@ -87,9 +87,9 @@ export class Link {
       return false
     }
     const queuedBytes = this.#queueBytes + this.stream.writeBufferLength
-    const frameBytes = frame.byteLength + lengthPrefixBytesMax
+    const frameBytes = frame.byteLength + LENGTH_PREFIX_BYTES_MAX
     if (
-      this.#queue.length >= outboundQueueFramesMax ||
+      this.#queue.length >= OUTBOUND_QUEUE_FRAMES_MAX ||
       queuedBytes + frameBytes > this.#limits.queueBytesMax
     ) {
       this.#stats.dropped.queueFull++

@@ -24,7 +24,7 @@ import type { Libp2pTransportStats } from './libp2p-stats.ts'
 import type { TransportEvents } from './transport.ts'
 
 /** The protocol of the frame stream; its version is the version of the framing. */
-export const isthmusProtocol = '/isthmus/1.0.0'
+export const ISTHMUS_PROTOCOL = '/isthmus/1.0.0'
 
 /**
  * Tries to open a frame stream on a live connection before hanging up on the
@@ -32,17 +32,17 @@ export const isthmusProtocol = '/isthmus/1.0.0'
  * backoff between them) mean it does not speak our protocol, or keeps
  * breaking the framing, and should not hold a connection for nothing.
  */
-export const streamOpenAttemptsMax = 5
+export const STREAM_OPEN_ATTEMPTS_MAX = 5
 
 /**
  * How long a dial waits for the frame stream once the connection is up:
  * negotiating it takes a round trip or two, so 10 s means the peer does not
  * speak `/isthmus/1.0.0`.
  */
-export const linkUpTimeoutMs = 10_000
+export const LINK_UP_TIMEOUT_MS = 10_000
 
 /** Dials waiting for a frame stream at once: a node dialing in a loop without awaiting is a bug, not a workload. */
-export const linkWaitersMax = 256
+export const LINK_WAITERS_MAX = 256
 
 export interface PeerLinksInit {
   selfId: string
@@ -120,14 +120,15 @@ export class PeerLinks {
     }
   }
 
-  /** Resolves true once `peer` has a frame stream; false after `linkUpTimeoutMs`, on `signal`, or on close. */
+  /** Resolves true once `peer` has a frame stream; false after `LINK_UP_TIMEOUT_MS`, on `signal`, or on close. */
   whenUp(peer: string, signal?: AbortSignal): Promise<boolean> {
     if (this.#links.has(peer)) return Promise.resolve(true)
-    if (this.#closed || signal?.aborted || this.#waiterCount >= linkWaitersMax) return Promise.resolve(false)
+    if (this.#closed || signal?.aborted || this.#waiterCount >= LINK_WAITERS_MAX)
+      return Promise.resolve(false)
     return new Promise((resolve) => {
       const waiter: Waiter = {
         resolve,
-        timer: this.#init.clock.setTimer(linkUpTimeoutMs, () => this.#settle(peer, false, waiter)),
+        timer: this.#init.clock.setTimer(LINK_UP_TIMEOUT_MS, () => this.#settle(peer, false, waiter)),
       }
       signal?.addEventListener('abort', () => this.#settle(peer, false, waiter), { once: true })
       this.#waiterCount++
@@ -154,8 +155,8 @@ export class PeerLinks {
     if (this.#opening.has(peer) || this.#closed) return
     this.#opening.add(peer)
     try {
-      const stream = await connection.newStream(isthmusProtocol, {
-        signal: AbortSignal.timeout(linkUpTimeoutMs),
+      const stream = await connection.newStream(ISTHMUS_PROTOCOL, {
+        signal: AbortSignal.timeout(LINK_UP_TIMEOUT_MS),
       })
       if (this.#closed) stream.abort(new Error('transport stopping'))
       else this.#adopt(peer, stream)
@@ -176,7 +177,7 @@ export class PeerLinks {
       return
     }
     const attempt = this.#openAttempts.get(peer) ?? 0
-    if (attempt >= streamOpenAttemptsMax) {
+    if (attempt >= STREAM_OPEN_ATTEMPTS_MAX) {
       this.#init.log.log('warn', 'no frame stream to peer; hanging up', { peer, attempts: attempt })
       this.#openAttempts.delete(peer)
       this.#init.hangUp(peer)

@@ -6,9 +6,9 @@
 import { peerIdFromString } from '@libp2p/peer-id'
 import { type Multiaddr, multiaddr } from '@multiformats/multiaddr'
 import { TransportOptionsError } from './libp2p-errors.ts'
-import { frameBytesLimit } from './libp2p-framing.ts'
+import { FRAME_BYTES_LIMIT } from './libp2p-framing.ts'
 import { peerIdOfAddress } from './libp2p-gater.ts'
-import { defaultReconnectPolicy, type ReconnectPolicy } from './libp2p-reconnect.ts'
+import { DEFAULT_RECONNECT_POLICY, type ReconnectPolicy } from './libp2p-reconnect.ts'
 
 /** What `libp2pTransport` takes. */
 export interface Libp2pTransportOptions {
@@ -31,10 +31,10 @@ export interface Libp2pTransportOptions {
  * (src/wire/envelope.ts, which transport/ may not import), so the transport never
  * refuses a frame the node would accept.
  */
-export const defaultFrameBytesMax = 32 * 1024 * 1024
+export const DEFAULT_FRAME_BYTES_MAX = 32 * 1024 * 1024
 
 /** Bootstrap addresses kept at once: each costs a timer and a redial loop. */
-export const bootstrapAddressesMax = 1024
+export const BOOTSTRAP_ADDRESSES_MAX = 1024
 
 /** Options after validation, with defaults filled in. */
 export interface ResolvedOptions {
@@ -53,16 +53,16 @@ export function resolveOptions(options: Libp2pTransportOptions): ResolvedOptions
   if (Array.isArray(options.listen) && options.listen.length === 0)
     problems.push('listen: give at least one multiaddr')
   const bootstrap = checkAddresses('bootstrap', options.bootstrap ?? [], problems)
-  if (bootstrap.length > bootstrapAddressesMax)
-    problems.push(`bootstrap: at most ${bootstrapAddressesMax} addresses`)
+  if (bootstrap.length > BOOTSTRAP_ADDRESSES_MAX)
+    problems.push(`bootstrap: at most ${BOOTSTRAP_ADDRESSES_MAX} addresses`)
   const allow = options.allow === undefined ? undefined : checkPeerIds(options.allow, problems)
-  const frameBytesMax = options.frameBytesMax ?? defaultFrameBytesMax
-  if (!Number.isSafeInteger(frameBytesMax) || frameBytesMax < 1 || frameBytesMax > frameBytesLimit) {
+  const frameBytesMax = options.frameBytesMax ?? DEFAULT_FRAME_BYTES_MAX
+  if (!Number.isSafeInteger(frameBytesMax) || frameBytesMax < 1 || frameBytesMax > FRAME_BYTES_LIMIT) {
     problems.push(
-      `frameBytesMax: an integer from 1 to ${frameBytesLimit}, got ${String(options.frameBytesMax)}`,
+      `frameBytesMax: an integer from 1 to ${FRAME_BYTES_LIMIT}, got ${String(options.frameBytesMax)}`,
     )
   }
-  const reconnect = { ...defaultReconnectPolicy, ...options.reconnect }
+  const reconnect = { ...DEFAULT_RECONNECT_POLICY, ...options.reconnect }
   if (!(Number.isFinite(reconnect.baseMs) && reconnect.baseMs > 0))
     problems.push('reconnect.baseMs: a positive number')
   if (!(Number.isFinite(reconnect.maxMs) && reconnect.maxMs >= reconnect.baseMs)) {

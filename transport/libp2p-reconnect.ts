@@ -26,7 +26,7 @@ export interface ReconnectPolicy {
  * most: a peer down longer is found within half a minute of its return,
  * while a dead one costs one failed dial per 15–30 s.
  */
-export const defaultReconnectPolicy: ReconnectPolicy = { baseMs: 250, maxMs: 30_000 }
+export const DEFAULT_RECONNECT_POLICY: ReconnectPolicy = { baseMs: 250, maxMs: 30_000 }
 
 /**
  * The wait before retry number `attempt` (0 for the first): the exponential

@@ -19,7 +19,7 @@ import { DialError, TransportStateError } from './libp2p-errors.ts'
 import { allowlistGater, peerIdOfAddress } from './libp2p-gater.ts'
 import { loadOrCreatePrivateKey } from './libp2p-identity.ts'
 import { outboundQueueBytesMax } from './libp2p-link.ts'
-import { isthmusProtocol, linkUpTimeoutMs, PeerLinks } from './libp2p-links.ts'
+import { ISTHMUS_PROTOCOL, LINK_UP_TIMEOUT_MS, PeerLinks } from './libp2p-links.ts'
 import type { ResolvedOptions } from './libp2p-options.ts'
 import { Redialer } from './libp2p-reconnect.ts'
 import type { Libp2pTransportStats } from './libp2p-stats.ts'
@@ -139,8 +139,10 @@ export class Libp2pRun {
     if (this.#stopped) throw new TransportStateError('transport stopped during dial')
     if (!up) {
       const why =
-        this.#connectionTo(peer) === undefined ? 'the peer hung up' : `no reply within ${linkUpTimeoutMs} ms`
-      throw new DialError(address, `no ${isthmusProtocol} stream: ${why}`)
+        this.#connectionTo(peer) === undefined
+          ? 'the peer hung up'
+          : `no reply within ${LINK_UP_TIMEOUT_MS} ms`
+      throw new DialError(address, `no ${ISTHMUS_PROTOCOL} stream: ${why}`)
     }
     return peer
   }
@@ -180,7 +182,7 @@ export class Libp2pRun {
 
   async #listen(): Promise<void> {
     await this.#node.handle(
-      isthmusProtocol,
+      ISTHMUS_PROTOCOL,
       (stream, connection) => this.#links.inbound(stream, connection),
       {
         maxInboundStreams: inboundStreamsPerConnectionMax,

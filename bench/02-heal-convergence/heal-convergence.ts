@@ -32,7 +32,15 @@ import {
   yjsMinimalDelta,
   yProtocolsExchange,
 } from './heal-peers.ts'
-import { type HealRun, latencyMs, type Reconciliation, runHeal, runPair, sideA, sideB } from './heal-sim.ts'
+import {
+  type HealRun,
+  LATENCY_MS,
+  type Reconciliation,
+  runHeal,
+  runPair,
+  SIDE_A,
+  SIDE_B,
+} from './heal-sim.ts'
 import { buildPreload, type Preload } from './heal-workload.ts'
 
 const BENCH = 'heal-convergence'
@@ -50,7 +58,7 @@ const DELTA_SLACK_BYTES = 1024
 /** Every target here is "value ≤ budget". */
 const withinBudget: Target = { cmp: '<=', ratio: 1 }
 /** One RTT: twice the mean one-way latency of the simulated network. */
-const rttMs = latencyMs[0] + latencyMs[1]
+const rttMs = LATENCY_MS[0] + LATENCY_MS[1]
 
 type Peer = { name: string; value: number }
 
@@ -68,7 +76,7 @@ function healRows(caseName: string, run: HealRun, delta: MinimalDelta): BenchRes
   const applyMs = Math.max(delta.applyToAMs, delta.applyToBMs)
   const budgetMs = (run.detectionMs ?? Number.NaN) + 2 * rttMs + applyMs
   const timeBudget = { name: 'detection + 2 RTT + apply', value: budgetMs }
-  const perReceiver = sideA.length * delta.toABytes + sideB.length * delta.toBBytes
+  const perReceiver = SIDE_A.length * delta.toABytes + SIDE_B.length * delta.toBBytes
   const pairwise = delta.toABytes + delta.toBBytes
   const bytes = replicationBytes(run.tally)
   const rows = [

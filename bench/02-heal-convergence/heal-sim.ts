@@ -21,13 +21,13 @@ import type { Store, VersionVector } from '../../store/store.ts'
 import { FrameTally, type Tally, tallySince } from '../harness/frame-tally.ts'
 import { DOC, type Preload, preloadedStore, snapshotStore, Typist, typeInto } from './heal-workload.ts'
 
-export const heartbeatMs = 250
+export const HEARTBEAT_MS = 250
 /** One-way latency, uniform: its mean gives the RTT of the time budget. */
-export const latencyMs = [1, 10] as const
-const network: NetworkOptions = { latencyMs: [...latencyMs] }
-export const sideA = ['n1', 'n2']
-export const sideB = ['n3', 'n4', 'n5']
-const ids = [...sideA, ...sideB]
+export const LATENCY_MS = [1, 10] as const
+const network: NetworkOptions = { latencyMs: [...LATENCY_MS] }
+export const SIDE_A = ['n1', 'n2']
+export const SIDE_B = ['n3', 'n4', 'n5']
+const ids = [...SIDE_A, ...SIDE_B]
 /**
  * Each side types KEYSTROKES_PER_TICK keystrokes (each its own transaction or
  * change) every TYPING_TICK_MS of virtual time: 200 keystrokes/s, a few
@@ -160,7 +160,7 @@ async function reconcile(
 }
 
 function nodeOptions(nodeIds: readonly string[]): AgentSimOptions {
-  return { heartbeatMs, members: [...nodeIds] }
+  return { heartbeatMs: HEARTBEAT_MS, members: [...nodeIds] }
 }
 
 async function create(
@@ -207,7 +207,10 @@ function typeOn(sim: Simulation, id: string, handle: DocHandle<unknown>, typist:
 async function sidesSettled(sim: Simulation): Promise<void> {
   const equal = (side: string[]) =>
     side.every((id) => vectorKey(sim.node(id)) === vectorKey(sim.node(side[0] as string)))
-  const { quiet } = await sim.runUntilQuiet({ maxMs: phaseMsMax, quiet: () => equal(sideA) && equal(sideB) })
+  const { quiet } = await sim.runUntilQuiet({
+    maxMs: phaseMsMax,
+    quiet: () => equal(SIDE_A) && equal(SIDE_B),
+  })
   if (!quiet) throw new Error('heal-convergence: a side did not settle after its edits')
 }
 
@@ -218,7 +221,7 @@ export async function runHeal(preload: Preload, keystrokes: number, seed: number
   const frames = new FrameTally()
   const sim = await create(seed, stores, frames)
   await sim.runFor(settleMs)
-  sim.partition([sideA, sideB])
+  sim.partition([SIDE_A, SIDE_B])
   await sim.runFor(settleMs)
   const backend: BackendName = preload.backend
   const writerA = await sim.until(sim.node('n1').doc(DOC, { backend }))

@@ -32,7 +32,7 @@ import type { AgentNode } from '../../src/node/agent-node.ts'
 import type { TaskHandler } from '../../src/work/types.ts'
 import type { WorkMetricsSnapshot } from '../../src/work/work-metrics.ts'
 
-export const ids = ['n1', 'n2', 'n3', 'n4', 'n5']
+export const IDS = ['n1', 'n2', 'n3', 'n4', 'n5']
 export const HEARTBEAT_MS = 250
 export const LEASE_MS = 1_000
 /** One-way latency, uniform over [min, max] ms, no loss. */
@@ -200,11 +200,11 @@ export async function runTakeover(
   const now = () => (simRef as Simulation<AgentNode>).nowMs
   const sim = await Simulation.create({
     seed,
-    nodes: ids,
+    nodes: IDS,
     network: { latencyMs: LATENCY_MS },
     agentChecks: false,
     node: {
-      members: ids,
+      members: IDS,
       heartbeatMs: HEARTBEAT_MS,
       leaseMs: LEASE_MS,
       partitionPolicy: scenario === 'split-availability' ? 'availability' : 'majority',
@@ -220,14 +220,14 @@ export async function runTakeover(
     // `${node}/${task}` → when that node first saw the task claimed (a local claim may come before
     // submit's promise resolves, so every node's first sighting is kept).
     const claimSeen = new Map<string, number>()
-    for (const id of ids)
+    for (const id of IDS)
       sim.node(id).on('task', (t) => {
         const key = `${id}/${t.id}`
         if (t.owner !== undefined && !claimSeen.has(key)) claimSeen.set(key, sim.nowMs)
       })
     const everyMs = 1000 / plan.submitPerSecond
     for (let i = 0; i < plan.tasks; i++) {
-      const node = ids[i % ids.length] as string
+      const node = IDS[i % IDS.length] as string
       const target = WARMUP_MS + i * everyMs
       if (target > sim.nowMs) await sim.runFor(target - sim.nowMs)
       const atMs = sim.nowMs
@@ -259,9 +259,9 @@ export async function runTakeover(
     let lost: string[]
     if (scenario === 'crash') {
       // The node owning the most tasks (≈ 1/5 of them).
-      lost = [[...ids].sort((a, b) => ownedBy(b) - ownedBy(a))[0] as string]
+      lost = [[...IDS].sort((a, b) => ownedBy(b) - ownedBy(a))[0] as string]
     } else lost = ['n1', 'n2']
-    const survivors = ids.filter((n) => !lost.includes(n))
+    const survivors = IDS.filter((n) => !lost.includes(n))
     const detectedAt = new Map<string, number>() // `${survivor}/${lost}` → virtual ms
     for (const n of survivors)
       sim.node(n).on('member', (m) => {
@@ -331,7 +331,7 @@ export async function runTakeover(
       /** Why not settled yet (the first reason found), or undefined once settled. */
       const unsettled = (): string | undefined => {
         let reference: string[] | undefined
-        for (const n of ids) {
+        for (const n of IDS) {
           const node = sim.node(n)
           const key: string[] = []
           for (const id of taskIds) {
@@ -350,7 +350,7 @@ export async function runTakeover(
       }
       let lastReason: string | undefined
       while (sim.nowMs < healMs + SETTLE_MAX_MS) {
-        if (healDetectionMs === undefined && ids.every((n) => !sim.node(n).view().partitioned))
+        if (healDetectionMs === undefined && IDS.every((n) => !sim.node(n).view().partitioned))
           healDetectionMs = sim.nowMs - healMs
         lastReason = unsettled()
         if (lastReason === undefined) {

@@ -18,8 +18,8 @@ import {
   BenchNodes,
   countsSince,
   emptyCounts,
+  FRAME_KINDS,
   type FrameCounts,
-  frameKinds,
   pollUntil,
   sleep,
 } from '../harness/libp2p-nodes.ts'
@@ -86,7 +86,7 @@ interface Counters {
 function counters(mesh: Mesh): Counters {
   const receiversOut = emptyCounts()
   for (const r of mesh.receivers) {
-    for (const k of frameKinds) {
+    for (const k of FRAME_KINDS) {
       receiversOut.frames[k] += r.tap.sent.frames[k]
       receiversOut.bytes[k] += r.tap.sent.bytes[k]
     }
@@ -146,7 +146,7 @@ function addPhase(totals: PathTotals, run: PhaseRun, before: Counters, after: Co
   totals.runs.push(run)
   const out = countsSince(after.writerOut, before.writerOut)
   const back = countsSince(after.receiversOut, before.receiversOut)
-  for (const k of frameKinds) {
+  for (const k of FRAME_KINDS) {
     totals.out.frames[k] += out.frames[k]
     totals.out.bytes[k] += out.bytes[k]
     totals.back.frames[k] += back.frames[k]

@@ -18,10 +18,10 @@ import { Simulation } from '../../sim/simulation.ts'
 import type { AgentNode } from '../../src/node/agent-node.ts'
 import { decodeFrame, type Frame } from '../../src/node/frames.ts'
 import type { Transport } from '../../transport/transport.ts'
-import { tailHeartbeatMs, tailNetwork } from './heal-tail-run.ts'
+import { TAIL_HEARTBEAT_MS, tailNetwork } from './heal-tail-run.ts'
 
 export type RestFrameType = Frame['type']
-export const restFrameTypes: readonly RestFrameType[] = [
+export const REST_FRAME_TYPES: readonly RestFrameType[] = [
   'heartbeat',
   'vectors',
   'summaries',
@@ -38,7 +38,7 @@ export interface RestTally {
 }
 
 function emptyTally(): RestTally {
-  const zeros = () => Object.fromEntries(restFrameTypes.map((t) => [t, 0])) as Record<RestFrameType, number>
+  const zeros = () => Object.fromEntries(REST_FRAME_TYPES.map((t) => [t, 0])) as Record<RestFrameType, number>
   return { bytes: zeros(), frames: zeros(), links: new Map() }
 }
 
@@ -48,7 +48,7 @@ function copyTally(t: RestTally): RestTally {
 
 function minus(later: RestTally, earlier: RestTally): RestTally {
   const out = emptyTally()
-  for (const t of restFrameTypes) {
+  for (const t of REST_FRAME_TYPES) {
     out.bytes[t] = later.bytes[t] - earlier.bytes[t]
     out.frames[t] = later.frames[t] - earlier.frames[t]
   }
@@ -135,7 +135,7 @@ export async function runRest(c: RestCase, seed: number): Promise<RestRun> {
     seed,
     nodes: ids,
     network: tailNetwork,
-    node: { heartbeatMs: tailHeartbeatMs, members: ids },
+    node: { heartbeatMs: TAIL_HEARTBEAT_MS, members: ids },
     createNode: links.factory(),
     trace: { timers: false },
   })

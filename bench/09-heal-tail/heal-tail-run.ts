@@ -35,17 +35,17 @@ import { decodeFrame } from '../../src/node/frames.ts'
 import { canonicalVector } from '../../src/sync/version-vector.ts'
 import type { Transport } from '../../transport/transport.ts'
 
-export const tailIds = ['n1', 'n2', 'n3', 'n4', 'n5']
-export const tailSides = [
+export const TAIL_IDS = ['n1', 'n2', 'n3', 'n4', 'n5']
+export const TAIL_SIDES = [
   ['n1', 'n2'],
   ['n3', 'n4', 'n5'],
 ]
-export const tailHeartbeatMs = 250
+export const TAIL_HEARTBEAT_MS = 250
 export const tailNetwork = lossyLan
 /** The lossy LAN's one-way latency, uniform over [min, max] ms. */
 const [LATENCY_MIN_MS, LATENCY_MAX_MS] = lossyLan.latencyMs as unknown as [number, number]
 /** One RTT: twice the mean one-way latency of the uniform latency model (as #2 takes it). */
-export const tailRttMs = LATENCY_MIN_MS + LATENCY_MAX_MS
+export const TAIL_RTT_MS = LATENCY_MIN_MS + LATENCY_MAX_MS
 /** Writes take this long to become durable, so the crash has an unsynced tail to lose. */
 const STORE_SYNC_MS = 5
 const SPLIT_MS = 1_000
@@ -130,12 +130,12 @@ interface Plan {
 /** The seed's faults: split, crash (power loss) and restart of one node during the split, heal. */
 function planFor(seed: number): Plan {
   const random = seededRandom(seed).fork('heal-tail')
-  const crashed = tailIds[Math.floor(random.next() * tailIds.length)] as string
+  const crashed = TAIL_IDS[Math.floor(random.next() * TAIL_IDS.length)] as string
   const crashMs = SPLIT_MS + 250 + Math.floor(random.next() * 2_000)
   const latestRestartMs = HEAL_MS - 200
   const restartMs = crashMs + 300 + Math.floor(random.next() * (latestRestartMs - crashMs - 300))
   const steps: FaultStep[] = [
-    { atMs: SPLIT_MS, fault: 'partition', args: [tailSides.map((s) => [...s])] },
+    { atMs: SPLIT_MS, fault: 'partition', args: [TAIL_SIDES.map((s) => [...s])] },
     { atMs: crashMs, fault: 'crash', args: [crashed, { lose: 'unsynced' }] },
     { atMs: restartMs, fault: 'restart', args: [crashed] },
     { atMs: HEAL_MS, fault: 'heal', args: [] },
@@ -238,11 +238,11 @@ class HealWatch {
     this.#prevMs = t
     this.#prevKinds = new Set()
     const running = sim.running()
-    if (running.length < tailIds.length) {
+    if (running.length < TAIL_IDS.length) {
       this.#seen(['a node is starting'], t)
       return
     }
-    for (const a of tailIds) for (const b of tailIds) if (a !== b && sim.network.isCut(a, b)) return
+    for (const a of TAIL_IDS) for (const b of TAIL_IDS) if (a !== b && sim.network.isCut(a, b)) return
     if (this.detectionMs === null && running.every(({ node }) => !node.view().partitioned))
       this.detectionMs = t
     const vectors = running.map(({ id, node }) => {
@@ -285,14 +285,14 @@ export async function runTailSeed(seed: number): Promise<TailRun> {
   const watch = new HealWatch()
   const verdict: Verdict = await runScenario({
     seed,
-    nodes: tailIds,
+    nodes: TAIL_IDS,
     network: tailNetwork,
     createNode: watch.factory(agentNodeFactory as SimNodeFactory<SimNodeLike, unknown>),
-    node: { heartbeatMs: tailHeartbeatMs, members: tailIds },
+    node: { heartbeatMs: TAIL_HEARTBEAT_MS, members: TAIL_IDS },
     storeSyncMs: STORE_SYNC_MS,
     storeOptions: compactingStore,
     plan: plan.steps,
-    workload: writesFromSeed(seed, tailIds, HEAL_MS, WRITE_EVERY_MS),
+    workload: writesFromSeed(seed, TAIL_IDS, HEAL_MS, WRITE_EVERY_MS),
     applyOp: applyWrite(acked) as (
       node: SimNodeLike,
       op: WorkloadOp,

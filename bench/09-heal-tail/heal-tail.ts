@@ -27,8 +27,8 @@ import { encodeFrame } from '../../src/node/frames.ts'
 import { ANTI_ENTROPY_INTERVAL_MS_MAX, ANTI_ENTROPY_INTERVAL_MS_MIN } from '../../src/sync/anti-entropy.ts'
 import { SUMMARIES_PER_FRAME_MAX, type SummariesFrame } from '../../src/sync/wire.ts'
 import { type Benchmark, type BenchOptions, type BenchResult, row, type Target } from '../harness/result.ts'
-import { type RestCase, type RestRun, restFrameTypes, runRest } from './heal-tail-rest.ts'
-import { HEAL_MS, runTailSeed, type TailRun, tailRttMs } from './heal-tail-run.ts'
+import { REST_FRAME_TYPES, type RestCase, type RestRun, runRest } from './heal-tail-rest.ts'
+import { HEAL_MS, runTailSeed, TAIL_RTT_MS, type TailRun } from './heal-tail-run.ts'
 
 const BENCH = 'heal-tail'
 const SEEDS = { full: 200, quick: 30 }
@@ -116,7 +116,7 @@ async function tailRows(seeds: number, log: BenchOptions['log']): Promise<BenchR
   const equal = runs.map((x) => never(x.valuesEqualMs))
   const detection = runs.map((x) => never(x.detectionMs))
   const excess = runs.map((x) => never(x.settledMs) - never(x.detectionMs))
-  const twoRtt = 2 * tailRttMs
+  const twoRtt = 2 * TAIL_RTT_MS
   const floorAt = (p: number) => percentile(detection, p) + twoRtt
   const name = `5 nodes, 2/3 split + crash/restart, 2% loss, ${seeds} seeds`
   const floorName = (p: string) => `detection ${p} + 2 RTT`
@@ -159,7 +159,7 @@ async function tailRows(seeds: number, log: BenchOptions['log']): Promise<BenchR
     }),
     r(name, 'detection p50', percentile(detection, 50), 'ms'),
     r(name, 'detection p99', percentile(detection, 99), 'ms'),
-    r(name, 'RTT (2 × mean one-way latency)', tailRttMs, 'ms'),
+    r(name, 'RTT (2 × mean one-way latency)', TAIL_RTT_MS, 'ms'),
     r(name, 'seeds settled within detection + 2 RTT + 100 ms', withinCount, 'count', {
       name: 'seeds',
       value: seeds,
@@ -264,7 +264,7 @@ function perPeerRate(run: RestRun, nodes: number, bytes: number): number {
 }
 
 function totalBytes(run: RestRun): number {
-  return restFrameTypes.reduce((sum, t) => sum + run.tally.bytes[t], 0)
+  return REST_FRAME_TYPES.reduce((sum, t) => sum + run.tally.bytes[t], 0)
 }
 
 async function restRows(c: RestCase, log: BenchOptions['log']): Promise<BenchResult[]> {
@@ -296,7 +296,7 @@ async function restRows(c: RestCase, log: BenchOptions['log']): Promise<BenchRes
       value: PER_PEER_LIMIT * (c.nodes - 1),
     }),
   ]
-  for (const t of restFrameTypes) {
+  for (const t of REST_FRAME_TYPES) {
     rows.push(
       r(docsName, `${t} bytes/s per peer`, perPeerRate(run, c.nodes, run.tally.bytes[t]), 'B/s', {
         name: 'heartbeat floor, same type',
@@ -308,11 +308,11 @@ async function restRows(c: RestCase, log: BenchOptions['log']): Promise<BenchRes
     r(
       docsName,
       'frames in the window',
-      restFrameTypes.reduce((s, t) => s + run.tally.frames[t], 0),
+      REST_FRAME_TYPES.reduce((s, t) => s + run.tally.frames[t], 0),
       'count',
       {
         name: 'heartbeat floor',
-        value: restFrameTypes.reduce((s, t) => s + floorRun.tally.frames[t], 0),
+        value: REST_FRAME_TYPES.reduce((s, t) => s + floorRun.tally.frames[t], 0),
       },
     ),
     r(docsName, 'documents held by every node', run.documentsHeldMin, 'count', {

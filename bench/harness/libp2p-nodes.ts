@@ -24,7 +24,7 @@ import type { Transport } from '../../transport/transport.ts'
 /** What a frame is, by its first two bytes: a wire frame type, or one of the benchmark's own. */
 export type FrameKind = 'heartbeat' | 'vectors' | 'sync' | 'updates' | 'ack' | 'bench' | 'other'
 
-export const frameKinds: readonly FrameKind[] = [
+export const FRAME_KINDS: readonly FrameKind[] = [
   'heartbeat',
   'vectors',
   'sync',
@@ -55,14 +55,14 @@ export interface FrameCounts {
 }
 
 export function emptyCounts(): FrameCounts {
-  const zeros = () => Object.fromEntries(frameKinds.map((k) => [k, 0])) as Record<FrameKind, number>
+  const zeros = () => Object.fromEntries(FRAME_KINDS.map((k) => [k, 0])) as Record<FrameKind, number>
   return { frames: zeros(), bytes: zeros() }
 }
 
 /** `later` minus `earlier`, kind by kind. */
 export function countsSince(later: FrameCounts, earlier: FrameCounts): FrameCounts {
   const out = emptyCounts()
-  for (const k of frameKinds) {
+  for (const k of FRAME_KINDS) {
     out.frames[k] = later.frames[k] - earlier.frames[k]
     out.bytes[k] = later.bytes[k] - earlier.bytes[k]
   }

@@ -8,7 +8,7 @@
  */
 import type { AgentNode } from '../../src/node/agent-node.ts'
 import type { WorkMetricsSnapshot } from '../../src/work/work-metrics.ts'
-import { FINDINGS_DOC, type Finding, researchTopics } from './research.ts'
+import { FINDINGS_DOC, type Finding, RESEARCH_TOPICS } from './research.ts'
 
 export interface SwarmWorld {
   readonly ids: readonly string[]
@@ -54,9 +54,9 @@ export async function runMission(world: SwarmWorld): Promise<MissionSummary> {
   const [first, second, ...rest] = world.ids as string[]
   const entry = world.node(first as string)
   await entry.doc(FINDINGS_DOC)
-  for (const topic of researchTopics)
+  for (const topic of RESEARCH_TOPICS)
     await entry.tasks.submit({ kind: 'research', key: topic, payload: { topic } })
-  world.say(`submitted ${researchTopics.length} research tasks on ${first}`)
+  world.say(`submitted ${RESEARCH_TOPICS.length} research tasks on ${first}`)
   await world.until(() => done(entry) >= 2, 'two findings before the partition', missionMsMax)
 
   const minority = [first as string, second as string]
@@ -80,7 +80,7 @@ export async function runMission(world: SwarmWorld): Promise<MissionSummary> {
   const live = world.ids.filter((id) => id !== victim)
   await world.until(
     () =>
-      live.every((id) => done(world.node(id)) === researchTopics.length) &&
+      live.every((id) => done(world.node(id)) === RESEARCH_TOPICS.length) &&
       new Set(live.map((id) => findingsOf(world.node(id)))).size === 1 &&
       live.every((id) => world.node(id).tasks.list({ status: 'compensating' }).length === 0) &&
       // A duplicate (a run that completed on the minority before it knew it had lost) is compensated

@@ -23,7 +23,7 @@ export const FINDINGS_DOC = 'findings'
 export const QUESTIONS_PER_TOPIC = 3
 
 /** The job: one task per topic. */
-export const researchTopics = [
+export const RESEARCH_TOPICS = [
   'consensus without a leader',
   'CRDT garbage collection',
   'failure detectors in practice',

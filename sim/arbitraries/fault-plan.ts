@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check'
 import { ScenarioError } from '../errors.ts'
-import { type FaultName, type FaultStep, faultNames } from '../fault-plan.ts'
+import { FAULT_NAMES, type FaultName, type FaultStep } from '../fault-plan.ts'
 import { nodeIdsOf } from '../node-ids.ts'
 
 export interface FaultPlanConstraints {
@@ -13,7 +13,7 @@ export interface FaultPlanConstraints {
   nodes: number | readonly string[]
   /** Steps fall in [0, durationMs). */
   durationMs: number
-  /** The faults to draw from. Default: all of `faultNames`. */
+  /** The faults to draw from. Default: all of `FAULT_NAMES`. */
   kinds?: readonly FaultName[]
   /** At most this many steps. Default 6. */
   stepsMax?: number
@@ -93,7 +93,7 @@ function argsFor(
 export function faultPlan(constraints: FaultPlanConstraints): fc.Arbitrary<FaultStep[]> {
   const ids = nodeIdsOf(constraints.nodes)
   const c: Required<FaultPlanConstraints> = {
-    kinds: faultNames,
+    kinds: FAULT_NAMES,
     stepsMax: 6,
     pauseMsMax: 3000,
     skewMsMax: 2000,

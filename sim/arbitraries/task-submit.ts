@@ -5,7 +5,7 @@
  * resubmission, possibly across a partition): the checkers find tasks by id.
  */
 import fc from 'fast-check'
-import { type SimTaskKind, simTaskKinds } from '../task-handlers.ts'
+import { SIM_TASK_KINDS, type SimTaskKind } from '../task-handlers.ts'
 
 export interface TaskSubmitConstraints {
   /** Kinds to draw. Default: every kind but `guarded` (its breaker has a scenario of its own). */
@@ -18,7 +18,7 @@ export interface TaskSubmitConstraints {
 export function taskSubmit(
   constraints: TaskSubmitConstraints = {},
 ): fc.Arbitrary<{ op: string; args: unknown }> {
-  const kinds = constraints.kinds ?? simTaskKinds.filter((k) => k !== 'guarded')
+  const kinds = constraints.kinds ?? SIM_TASK_KINDS.filter((k) => k !== 'guarded')
   const keys = constraints.keys ?? 8
   if (kinds.length === 0) throw new RangeError('taskSubmit: kinds must not be empty')
   if (!Number.isInteger(keys) || keys < 1) throw new RangeError('taskSubmit: keys must be an integer ≥ 1')

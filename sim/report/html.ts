@@ -20,7 +20,7 @@ import {
 } from './charts.ts'
 import { type ClientData, clientFunctions } from './client.ts'
 import type { ReportModel } from './report-model.ts'
-import { pageStyle } from './style.ts'
+import { PAGE_STYLE } from './style.ts'
 import { taskFacts, taskLanesChart } from './task-lanes.ts'
 
 /** uPlot's browser build and stylesheet, from node_modules. */
@@ -171,7 +171,7 @@ export function renderReport(model: ReportModel): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>
 <link rel="icon" href="data:,">
-<style>${style}</style><style>${pageStyle}</style>
+<style>${style}</style><style>${PAGE_STYLE}</style>
 </head><body><main>
 <h1>${escapeHtml(title)}</h1>
 <p class="note">${escapeHtml(model.scenario?.summary ?? '')}</p>

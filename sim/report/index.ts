@@ -13,8 +13,8 @@ export { type Convergence, convergenceOf, faultLabel, type Marker } from './char
 export { escapeHtml, renderReport } from './html.ts'
 export { LinkReplay, type LinkSnapshot, pairsOf } from './link-replay.ts'
 export type { ReportRecord, SampleRecord, ScenarioRecord, VerdictRecord } from './records.ts'
-export { pairRowsNodesMax, ReportBuilder, type ReportModel, reportModelOf } from './report-model.ts'
-export { type DivergenceSampler, divergence, divergenceSampler, samplerName } from './sampler.ts'
+export { PAIR_ROWS_NODES_MAX, ReportBuilder, type ReportModel, reportModelOf } from './report-model.ts'
+export { type DivergenceSampler, divergence, divergenceSampler, SAMPLER_NAME } from './sampler.ts'
 
 /** Reads a trace file (JSON lines) into a report model, streaming: a long trace never sits in memory. */
 export async function readTraceFile(path: string): Promise<ReportModel> {

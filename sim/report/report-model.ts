@@ -47,7 +47,7 @@ export interface ReportModel {
 }
 
 /** The most nodes drawn as pair rows: 8 nodes are 28 rows, more would be unreadable. */
-export const pairRowsNodesMax = 8
+export const PAIR_ROWS_NODES_MAX = 8
 
 /** Kinds that are counted but never parsed: most of a trace, and nothing a report draws. */
 const hotKinds = new Set(['send', 'deliver', 'dup', 'drop', 'timer', 'connect', 'disconnect', 'op'])
@@ -150,7 +150,7 @@ export class ReportBuilder {
     m.options.push(options)
     if (m.ids.length === 0 && Array.isArray(options?.nodes)) {
       m.ids = options.nodes.map(String)
-      this.#replay = new LinkReplay(m.ids, m.ids.length <= pairRowsNodesMax)
+      this.#replay = new LinkReplay(m.ids, m.ids.length <= PAIR_ROWS_NODES_MAX)
     }
   }
 

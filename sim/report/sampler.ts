@@ -51,7 +51,7 @@ export interface DivergenceSampler<N extends SimNodeLike> {
 }
 
 /** The sampler's checker name, so summaries can leave it out of the invariants they list. */
-export const samplerName = 'report-sampler'
+export const SAMPLER_NAME = 'report-sampler'
 
 export function divergenceSampler<N extends SimNodeLike>(options: SamplerOptions<N>): DivergenceSampler<N> {
   let nextMs = 0
@@ -69,7 +69,7 @@ export function divergenceSampler<N extends SimNodeLike>(options: SamplerOptions
   }
   return {
     invariant: {
-      name: samplerName,
+      name: SAMPLER_NAME,
       everyStep(sim) {
         seen = sim
         if (sim.nowMs < nextMs) return undefined

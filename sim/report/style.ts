@@ -1,5 +1,5 @@
 /** The report page's stylesheet (uPlot brings its own for the charts). */
-export const pageStyle = `
+export const PAGE_STYLE = `
 body { font: 14px/1.45 system-ui, sans-serif; color: #1c2833; background: #fbfcfc; margin: 0; }
 main { max-width: 1100px; margin: 0 auto; padding: 24px; }
 h1 { font-size: 22px; margin: 0 0 4px; }

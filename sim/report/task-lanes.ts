@@ -26,9 +26,9 @@ export interface TaskRunLine {
 }
 
 /** The most tasks drawn as series: more would be a blur of colours (the facts table still counts them all). */
-export const taskSeriesMax = 60
+export const TASK_SERIES_MAX = 60
 /** Runs the builder keeps: a report of a long run stays small. */
-export const taskRunsKeptMax = 20_000
+export const TASK_RUNS_KEPT_MAX = 20_000
 
 /** Pairs begin and end records into runs (feed every `task` record in order). */
 export class TaskRunReplay {
@@ -40,7 +40,7 @@ export class TaskRunReplay {
     const base = what.startsWith('compensate') ? 'compensate' : 'run'
     const key = `${base}/${r.node}/${r.task}/${r.epoch}/${r.attempt}`
     if (what === 'run' || what === 'compensate') {
-      if (this.runs.length >= taskRunsKeptMax) return
+      if (this.runs.length >= TASK_RUNS_KEPT_MAX) return
       const run: TaskRunLine = {
         what: base,
         task: String(r.task),
@@ -90,7 +90,7 @@ export function taskLanesChart(
 ): ChartSpec | undefined {
   if (runs.length === 0) return undefined
   const lane = new Map(ids.map((id, i) => [id, i]))
-  const tasks = [...new Set(runs.map((r) => r.task))].slice(0, taskSeriesMax)
+  const tasks = [...new Set(runs.map((r) => r.task))].slice(0, TASK_SERIES_MAX)
   const kinds = new Map(runs.map((r) => [r.task, r.kind]))
   const changes = [...new Set([0, ...runs.flatMap((r) => [r.startMs, r.endMs ?? endMs])])].sort(
     (a, b) => a - b,
@@ -108,7 +108,7 @@ export function taskLanesChart(
   return {
     id: 'task-lanes',
     title: 'Task runs per node',
-    note: `A lane per node: each coloured line is one task's handler executing there (a line lowered under the lane is a compensation). Purple lines mark takeovers: a task's next run on another node, under a higher epoch.${tasks.length < new Set(runs.map((r) => r.task)).size ? ` The first ${taskSeriesMax} tasks are drawn.` : ''}`,
+    note: `A lane per node: each coloured line is one task's handler executing there (a line lowered under the lane is a compensation). Purple lines mark takeovers: a task's next run on another node, under a higher epoch.${tasks.length < new Set(runs.map((r) => r.task)).size ? ` The first ${TASK_SERIES_MAX} tasks are drawn.` : ''}`,
     yLabel: 'node',
     x,
     series: tasks.map((task, i) => ({

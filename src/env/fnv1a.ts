@@ -6,12 +6,12 @@
  */
 
 /** FNV-1a's 32-bit offset basis: the starting value when no seed is given. */
-export const fnv1aOffsetBasis = 0x811c9dc5
+export const FNV1A_OFFSET_BASIS = 0x811c9dc5
 /** FNV-1a's 32-bit prime. */
 const fnv1aPrime = 0x01000193
 
 /** FNV-1a over bytes, starting from `seed` (the offset basis by default); an unsigned 32-bit result. */
-export function fnv1a(bytes: Uint8Array, seed = fnv1aOffsetBasis): number {
+export function fnv1a(bytes: Uint8Array, seed = FNV1A_OFFSET_BASIS): number {
   let h = seed >>> 0
   for (let i = 0; i < bytes.length; i++) {
     h ^= bytes[i] as number
@@ -23,6 +23,6 @@ export function fnv1a(bytes: Uint8Array, seed = fnv1aOffsetBasis): number {
 const utf8 = new TextEncoder()
 
 /** FNV-1a over a string's UTF-8 bytes. */
-export function fnv1aText(text: string, seed = fnv1aOffsetBasis): number {
+export function fnv1aText(text: string, seed = FNV1A_OFFSET_BASIS): number {
   return fnv1a(utf8.encode(text), seed)
 }

@@ -1,11 +1,11 @@
 import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64'
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus'
-import { fnv1aOffsetBasis, fnv1aText } from './fnv1a.ts'
+import { FNV1A_OFFSET_BASIS, fnv1aText } from './fnv1a.ts'
 import type { Random } from './types.ts'
 
 /** FNV-1a over a string, folded into a 32-bit seed together with `seed`. */
 export function deriveSeed(seed: number, label: string): number {
-  let h = fnv1aText(label, (fnv1aOffsetBasis ^ seed) >>> 0)
+  let h = fnv1aText(label, (FNV1A_OFFSET_BASIS ^ seed) >>> 0)
   // A final avalanche (murmur3 fmix32) so that close labels give far seeds.
   h ^= h >>> 16
   h = Math.imul(h, 0x85ebca6b) >>> 0

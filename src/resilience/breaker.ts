@@ -46,7 +46,7 @@ export interface BreakerOptions {
 }
 
 /** Defaults of DESIGN.md §3's TaskHandler `breaker`. */
-export const breakerDefaults = {
+export const BREAKER_DEFAULTS = {
   failureThreshold: 5,
   resetMs: 10_000,
   halfOpenMax: 1,
@@ -81,21 +81,21 @@ function resolve(o: BreakerOptions): Resolved {
     positiveInteger(name, o[name])
   if (o.failureRate !== undefined && !(o.failureRate > 0 && o.failureRate <= 1))
     throw new RangeError(`breaker.failureRate must be in (0, 1], got ${o.failureRate}`)
-  const resetMs = o.resetMs ?? breakerDefaults.resetMs
+  const resetMs = o.resetMs ?? BREAKER_DEFAULTS.resetMs
   if (!(Number.isFinite(resetMs) && resetMs >= 0))
     throw new RangeError(`breaker.resetMs must be ≥ 0, got ${resetMs}`)
   if (o.resetMaxMs !== undefined && !(Number.isFinite(o.resetMaxMs) && o.resetMaxMs >= resetMs))
     throw new RangeError(`breaker.resetMaxMs must be ≥ resetMs, got ${o.resetMaxMs}`)
-  const windowSize = o.windowSize ?? breakerDefaults.windowSize
+  const windowSize = o.windowSize ?? BREAKER_DEFAULTS.windowSize
   return {
     failureThreshold:
-      o.failureThreshold ?? (o.failureRate === undefined ? breakerDefaults.failureThreshold : undefined),
+      o.failureThreshold ?? (o.failureRate === undefined ? BREAKER_DEFAULTS.failureThreshold : undefined),
     failureRate: o.failureRate,
     windowSize,
     minimumCalls: Math.min(o.minimumCalls ?? windowSize, windowSize),
     resetMs,
     resetMaxMs: o.resetMaxMs ?? resetMs,
-    halfOpenMax: o.halfOpenMax ?? breakerDefaults.halfOpenMax,
+    halfOpenMax: o.halfOpenMax ?? BREAKER_DEFAULTS.halfOpenMax,
     successThreshold: o.successThreshold ?? 1,
     breakOn: o.breakOn ?? (() => true),
   }

@@ -10,7 +10,7 @@ export { type BackoffOptions, backoffCeilingMs, backoffDelayMs, type Jitter } fr
 /** A sleep on an injected clock that an AbortSignal cuts short. */
 export { neverAborted, sleep } from './abort.ts'
 /** The circuit breaker on its own, and its state table. */
-export { type BreakerOptions, type BreakerStats, breakerDefaults, CircuitBreaker } from './breaker.ts'
+export { BREAKER_DEFAULTS, type BreakerOptions, type BreakerStats, CircuitBreaker } from './breaker.ts'
 export {
   type CircuitInput,
   type CircuitState,
@@ -47,7 +47,7 @@ export type { AttemptContext, Operation, Policy } from './operation.ts'
 /** The composed policy: `policy(env).timeout().retry().breaker().bulkhead().fallback()`, then `.execute(fn)`. */
 export { type PolicyEnv, type PolicyParts, policy, ResiliencePolicy } from './policy.ts'
 /** Retry: options, defaults and the policy on its own. */
-export { type RetryEnv, type RetryOptions, RetryPolicy, retryDefaults } from './retry.ts'
+export { RETRY_DEFAULTS, type RetryEnv, type RetryOptions, RetryPolicy } from './retry.ts'
 /** A retry budget shared by a node's retry policies (gRPC-style throttling). */
 export { RetryBudget, type RetryBudgetOptions, retryBudget } from './retry-budget.ts'
 /** The per-attempt timeout on its own. */

@@ -51,7 +51,7 @@ export interface RetryOptions {
 }
 
 /** Defaults of DESIGN.md §3's TaskHandler `retry`. */
-export const retryDefaults = { maxAttempts: 3, baseMs: 500, maxMs: 30_000, jitter: 'full' } as const
+export const RETRY_DEFAULTS = { maxAttempts: 3, baseMs: 500, maxMs: 30_000, jitter: 'full' } as const
 
 function defaultRetryOn(error: unknown): boolean {
   return !(error instanceof CircuitOpenError || error instanceof BulkheadFullError)
@@ -85,14 +85,14 @@ export class RetryPolicy implements Policy {
   readonly #budget: RetryBudget | undefined
 
   constructor(env: RetryEnv, options: RetryOptions = {}, events: PolicyEventSink = noEvents) {
-    const maxAttempts = options.maxAttempts ?? retryDefaults.maxAttempts
-    const baseMs = options.baseMs ?? retryDefaults.baseMs
-    const maxMs = options.maxMs ?? Math.max(retryDefaults.maxMs, baseMs)
+    const maxAttempts = options.maxAttempts ?? RETRY_DEFAULTS.maxAttempts
+    const baseMs = options.baseMs ?? RETRY_DEFAULTS.baseMs
+    const maxMs = options.maxMs ?? Math.max(RETRY_DEFAULTS.maxMs, baseMs)
     validate({ maxAttempts, baseMs, maxMs }, options.deadlineMs)
     this.#env = env
     this.#events = events
     this.#maxAttempts = maxAttempts
-    this.#schedule = { baseMs, maxMs, jitter: options.jitter ?? retryDefaults.jitter }
+    this.#schedule = { baseMs, maxMs, jitter: options.jitter ?? RETRY_DEFAULTS.jitter }
     this.#retryOn = options.retryOn ?? defaultRetryOn
     this.#deadlineMs = options.deadlineMs
     this.#budget = options.budget

@@ -14,7 +14,7 @@
  * mismatch persists (a backend conflict cannot be repaired by syncing).
  */
 import type { DocBackend } from '../../crdt/backend.ts'
-import { fnv1a, fnv1aOffsetBasis } from '../env/fnv1a.ts'
+import { FNV1A_OFFSET_BASIS, fnv1a } from '../env/fnv1a.ts'
 import { SUMMARIES_PER_FRAME_MAX, type SummariesFrame } from './wire.ts'
 
 /** Least time between two rounds with one peer: a round costs ~6 bytes a document. */
@@ -65,7 +65,7 @@ export class ContentDigests {
     }
     if (this.#stale) {
       // A collision only delays a repair until the content moves again.
-      let h = fnv1aOffsetBasis
+      let h = FNV1A_OFFSET_BASIS
       for (const name of [...this.#cache.keys()].sort()) {
         const hash = this.#cache.get(name)?.hash
         if (hash === undefined) continue

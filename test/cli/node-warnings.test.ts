@@ -12,7 +12,7 @@ import { join } from 'node:path'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { listenFailure } from '../../cli/listen-error.ts'
 import { NodeProcess, type NodeProcessOptions } from '../../cli/node-process.ts'
-import { peerWarnGraceMs, peerWarnRepeatMs, watchPeers } from '../../cli/peer-watch.ts'
+import { PEER_WARN_GRACE_MS, PEER_WARN_REPEAT_MS, watchPeers } from '../../cli/peer-watch.ts'
 import { silentLogger, systemEnv } from '../../src/env/index.ts'
 import type { Clock, Timer } from '../../src/env/types.ts'
 import { runCli } from './run-cli.ts'
@@ -98,22 +98,22 @@ describe('isthmus node: a --peer nobody listens at', () => {
       clock: time,
       warn: (line) => lines.push(line),
     })
-    time.advance(peerWarnGraceMs - 1)
+    time.advance(PEER_WARN_GRACE_MS - 1)
     expect(lines).toEqual([])
     time.advance(10 * 60_000)
     // Checks run every second from 1 s; the first line at 4 s (3 s unreachable), then one per
     // repeat interval (64 s, 124 s, … 544 s): 10 lines in 10 minutes, never one per check.
     expect(lines.length).toBe(10)
-    expect(peerWarnRepeatMs).toBe(60_000)
+    expect(PEER_WARN_REPEAT_MS).toBe(60_000)
     expect(lines[0]).toMatch(
       /^isthmus node: cannot reach --peer \/ip4\/10\.0\.0\.2\/tcp\/4001\/p2p\/QmA, \/ip4\/10\.0\.0\.3/,
     )
     connected = ['QmA']
-    time.advance(peerWarnRepeatMs)
+    time.advance(PEER_WARN_REPEAT_MS)
     expect(lines.at(-1)).toMatch(/cannot reach --peer \/ip4\/10\.0\.0\.3\/tcp\/4001\/p2p\/QmB \(/)
     connected = ['QmA', 'QmB']
     const before = lines.length
-    time.advance(peerWarnRepeatMs * 5)
+    time.advance(PEER_WARN_REPEAT_MS * 5)
     expect(lines.slice(before)).toEqual(['isthmus node: reached every --peer address'])
     watch.stop()
   })

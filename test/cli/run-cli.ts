@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
 const root = join(import.meta.dirname, '..', '..')
-export const cliPath = join(root, 'cli', 'main.ts')
+export const CLI_PATH = join(root, 'cli', 'main.ts')
 
 export interface CliRun {
   code: number
@@ -20,7 +20,7 @@ export function runCli(args: readonly string[]): Promise<CliRun> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      [cliPath, ...args],
+      [CLI_PATH, ...args],
       { cwd: root, maxBuffer: 64 * 1024 * 1024 },
       (error, stdout, stderr) => {
         const code = error === null ? 0 : typeof error.code === 'number' ? error.code : -1

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { runLibp2pSwarm } from '../../examples/research-swarm/libp2p-world.ts'
-import { researchTopics } from '../../examples/research-swarm/research.ts'
+import { RESEARCH_TOPICS } from '../../examples/research-swarm/research.ts'
 import { runSimSwarm } from '../../examples/research-swarm/sim-world.ts'
 
 describe('examples/research-swarm', () => {
@@ -20,8 +20,8 @@ describe('examples/research-swarm', () => {
     expect(result.violations).toEqual([])
     expect(result.ok).toBe(true)
     const s = result.summary
-    expect(s.completed).toBe(researchTopics.length)
-    expect(s.findings.map((f) => f.topic).sort()).toEqual([...researchTopics].sort())
+    expect(s.completed).toBe(RESEARCH_TOPICS.length)
+    expect(s.findings.map((f) => f.topic).sort()).toEqual([...RESEARCH_TOPICS].sort())
     expect(s.findingsAgree).toBe(true)
     expect(s.takeovers).toBeGreaterThan(0)
     expect(s.resumedFromCheckpoint).toBeGreaterThan(0)
@@ -34,8 +34,8 @@ describe('examples/research-swarm', () => {
 
   it('over real libp2p on loopback: every task completes and the findings agree', async () => {
     const summary = await runLibp2pSwarm(() => undefined)
-    expect(summary.completed).toBe(researchTopics.length)
-    expect(summary.findings).toHaveLength(researchTopics.length)
+    expect(summary.completed).toBe(RESEARCH_TOPICS.length)
+    expect(summary.findings).toHaveLength(RESEARCH_TOPICS.length)
     expect(summary.findingsAgree).toBe(true)
   }, 180_000)
 })

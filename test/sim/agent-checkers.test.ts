@@ -18,7 +18,7 @@ import {
   writesFromSeed,
 } from '../../sim/index.ts'
 import type { AgentNode } from '../../src/node/agent-node.ts'
-import { agentIds, runAgentScenario } from './agent-run.ts'
+import { AGENT_IDS, runAgentScenario } from './agent-run.ts'
 
 /** Frame type byte of heartbeats in wire format v1 (src/sync/wire.ts). */
 const HEARTBEAT_TYPE = 1
@@ -83,10 +83,10 @@ const liesAboutVector: SimNodeFactory<AgentNode> = async (ctx) => {
 function run(createNode: SimNodeFactory<AgentNode>, seed = 7): Promise<Verdict> {
   return runScenario<AgentNode>({
     seed,
-    nodes: agentIds,
+    nodes: AGENT_IDS,
     createNode,
-    node: { heartbeatMs: 250, members: agentIds },
-    workload: writesFromSeed(seed, agentIds, 3000),
+    node: { heartbeatMs: 250, members: AGENT_IDS },
+    workload: writesFromSeed(seed, AGENT_IDS, 3000),
     durationMs: 3000,
     livenessMsMax: 3000,
   })
@@ -131,10 +131,10 @@ describe('agent invariants catch broken nodes', () => {
     const lines: string[] = []
     const verdict = await runScenario<AgentNode>({
       seed: 7,
-      nodes: agentIds,
+      nodes: AGENT_IDS,
       createNode: rejectsWrites,
-      node: { heartbeatMs: 250, members: agentIds },
-      workload: writesFromSeed(7, agentIds, 3000),
+      node: { heartbeatMs: 250, members: AGENT_IDS },
+      workload: writesFromSeed(7, AGENT_IDS, 3000),
       durationMs: 3000,
       trace: { sink: (l) => lines.push(l) },
     })

@@ -11,7 +11,7 @@ import { runScenario, type SimNodeFactory, type Verdict } from '../../sim/index.
 import { namedNodeOptions, namedScenario, namedWorkload } from '../../sim/scenarios/index.ts'
 import type { AgentNode } from '../../src/node/agent-node.ts'
 
-export const agentIds = ['n1', 'n2', 'n3', 'n4', 'n5']
+export const AGENT_IDS = ['n1', 'n2', 'n3', 'n4', 'n5']
 
 export function runAgentScenario(options: {
   scenario: string
@@ -25,14 +25,14 @@ export function runAgentScenario(options: {
   const durationMs = scenario.durationMsDefault
   return runScenario<AgentNode>({
     seed,
-    nodes: agentIds,
+    nodes: AGENT_IDS,
     network: scenario.network,
     swarm: scenario.swarm,
-    node: namedNodeOptions(scenario, { heartbeatMs: 250, members: agentIds }),
+    node: namedNodeOptions(scenario, { heartbeatMs: 250, members: AGENT_IDS }),
     storeSyncMs: scenario.storeSyncMs,
     storeOptions: scenario.store,
-    plan: scenario.plan(agentIds, durationMs),
-    workload: namedWorkload(scenario, seed, agentIds, durationMs),
+    plan: scenario.plan(AGENT_IDS, durationMs),
+    workload: namedWorkload(scenario, seed, AGENT_IDS, durationMs),
     durationMs,
     livenessMsMax: scenario.livenessMsMax,
     ...(scenario.tasks === undefined ? {} : { tasks: scenario.tasks.handlers }),

@@ -8,7 +8,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import { namedScenarios, scenarioNames } from '../../sim/scenarios/index.ts'
-import { agentIds, runAgentScenario } from './agent-run.ts'
+import { AGENT_IDS, runAgentScenario } from './agent-run.ts'
 import { KNOWN_NODE_BUGS, knownBug } from './known-node-bugs.ts'
 
 /** Seeds per scenario; ISTHMUS_SEEDS raises it for longer runs (each seed takes ~0.1-0.5 s). */
@@ -45,6 +45,6 @@ describe('real nodes under the named fault plans', () => {
   }
 
   it('runs on five nodes', () => {
-    expect(agentIds).toHaveLength(5)
+    expect(AGENT_IDS).toHaveLength(5)
   })
 })

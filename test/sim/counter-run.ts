@@ -5,9 +5,9 @@
 import { runScenario, type Verdict } from '../../sim/index.ts'
 import { type AckedAdds, addsFromSeed, applyAdd, counterConvergence, noLostAdd } from './counter-checks.ts'
 import { type CounterNode, counterNode } from './counter-node.ts'
-import { namedPlans, scenarioDurationMs } from './scenarios.ts'
+import { namedPlans, SCENARIO_DURATION_MS } from './scenarios.ts'
 
-export const counterIds = ['n1', 'n2', 'n3', 'n4', 'n5']
+export const COUNTER_IDS = ['n1', 'n2', 'n3', 'n4', 'n5']
 
 export interface CounterRunOptions {
   /** A named plan, or 'swarm' for a plan and network drawn from the seed. */
@@ -22,17 +22,17 @@ export function runCounterScenario(options: CounterRunOptions): Promise<Verdict>
   const swarm = scenario === 'swarm'
   return runScenario<CounterNode>({
     seed,
-    nodes: counterIds,
+    nodes: COUNTER_IDS,
     network: swarm ? {} : { latencyMs: [1, 40], loss: 0.02, duplicate: 0.01 },
     swarm,
     createNode: counterNode,
     node: { heartbeatMs: 250, fanout: 2 },
     storeSyncMs: scenario === 'crash-restart' || swarm ? 5 : 0,
     plan: swarm ? [] : namedPlans[scenario],
-    workload: addsFromSeed(seed, counterIds, scenarioDurationMs),
+    workload: addsFromSeed(seed, COUNTER_IDS, SCENARIO_DURATION_MS),
     applyOp: applyAdd(acked),
     invariants: [counterConvergence(), noLostAdd(acked)],
-    durationMs: scenarioDurationMs,
+    durationMs: SCENARIO_DURATION_MS,
     livenessMsMax: 20_000,
     ...(options.trace === undefined ? {} : { trace: options.trace }),
   })

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { faultNames, parseFaultPlan, parseScenarioFile, ScenarioError } from '../../sim/index.ts'
+import { FAULT_NAMES, parseFaultPlan, parseScenarioFile, ScenarioError } from '../../sim/index.ts'
 
 const ids = ['n1', 'n2', 'n3', 'n4', 'n5']
 
@@ -40,7 +40,7 @@ describe('fault plans as data', () => {
       100, 100, 200, 200, 200, 300, 300, 400, 500, 600, 700, 800, 850, 860, 870, 900,
     ])
     expect(plan.slice(0, 2).map((s) => s.fault)).toEqual(['partition', 'isolate'])
-    expect(new Set(plan.map((s) => s.fault))).toEqual(new Set(faultNames))
+    expect(new Set(plan.map((s) => s.fault))).toEqual(new Set(FAULT_NAMES))
   })
 
   it('names the bad field', () => {

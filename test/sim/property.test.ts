@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest'
 import {
   arbitraries,
   checkScenarios,
-  faultNames,
+  FAULT_NAMES,
   loadScenarioFile,
   runScenario,
   ScenarioFailure,
@@ -25,7 +25,7 @@ const inputs = arbitraries.scenarioInput({
   nodes,
   durationMs,
   // The counter protocol keeps its state in one metadata record: the storage faults are for real nodes.
-  kinds: faultNames.filter((f) => f !== 'storeFault' && f !== 'corrupt'),
+  kinds: FAULT_NAMES.filter((f) => f !== 'storeFault' && f !== 'corrupt'),
   stepsMax: 6,
   op: fc.record({ op: fc.constant('add'), args: fc.integer({ min: 1, max: 5 }) }),
   opsMax: 8,

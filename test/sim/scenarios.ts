@@ -4,7 +4,7 @@
  */
 import type { FaultStep } from '../../sim/index.ts'
 
-export const scenarioDurationMs = 6000
+export const SCENARIO_DURATION_MS = 6000
 
 export const namedPlans: Record<string, FaultStep[]> = {
   'partition-heal': [

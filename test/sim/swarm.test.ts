@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { drawSwarm, parseFaultPlan, swarmPlan, swarmRatePerMinMax } from '../../sim/index.ts'
+import { drawSwarm, parseFaultPlan, SWARM_RATE_PER_MIN_MAX, swarmPlan } from '../../sim/index.ts'
 import { seededRandom } from '../../src/env/seeded-random.ts'
 import { runCounterScenario } from './counter-run.ts'
 
@@ -18,7 +18,7 @@ describe('swarm options', () => {
       const rates = draws.map((d) => d.rates[family])
       expect(rates.filter((r) => r === 0).length).toBeGreaterThan(60)
       expect(rates.filter((r) => r > 0).length).toBeGreaterThan(60)
-      expect(Math.max(...rates)).toBeLessThanOrEqual(swarmRatePerMinMax)
+      expect(Math.max(...rates)).toBeLessThanOrEqual(SWARM_RATE_PER_MIN_MAX)
     }
     expect(new Set(draws.map((d) => d.network.reorder))).toEqual(new Set([true, false]))
     expect(draws.some((d) => (d.network.loss ?? 0) > 0)).toBe(true)

@@ -14,7 +14,7 @@ import bundledChromium from '@sparticuz/chromium'
 import { type Browser, chromium } from 'playwright-core'
 
 /** Where Debian and Ubuntu's chromium package puts the browser. */
-export const systemChromiumPath = '/usr/bin/chromium'
+export const SYSTEM_CHROMIUM_PATH = '/usr/bin/chromium'
 
 /** Flags for a quiet, offline, headless browser: no GPU, no updates, no background requests. */
 const quietArgs = [
@@ -52,8 +52,8 @@ export async function chooseBrowser(env: NodeJS.ProcessEnv = process.env): Promi
     if (!existsSync(wanted)) throw new Error(`ISTHMUS_BROWSER=${wanted}: no such file`)
     return { source: 'env', executablePath: wanted, args: quietArgs }
   }
-  if (wanted !== 'bundled' && existsSync(systemChromiumPath)) {
-    return { source: 'system', executablePath: systemChromiumPath, args: quietArgs }
+  if (wanted !== 'bundled' && existsSync(SYSTEM_CHROMIUM_PATH)) {
+    return { source: 'system', executablePath: SYSTEM_CHROMIUM_PATH, args: quietArgs }
   }
   const executablePath = await bundledChromium.executablePath()
   // Its --single-process (for AWS Lambda's sandbox) ends the whole browser when the first page closes.

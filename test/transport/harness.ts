@@ -11,7 +11,7 @@ import type { Libp2pTransportOptions } from '../../transport/libp2p-options.ts'
 import type { IdentityStore, TransportEvents } from '../../transport/transport.ts'
 
 /** Listen on loopback, any free port. */
-export const loopback = ['/ip4/127.0.0.1/tcp/0']
+export const LOOPBACK = ['/ip4/127.0.0.1/tcp/0']
 
 /** Backoff short enough for a test to see several redials within a second or two. */
 export const fastReconnect = { baseMs: 50, maxMs: 400 }
@@ -52,7 +52,7 @@ export async function startPeer(
   identity: IdentityStore = memoryIdentity(),
   env: Env = testEnv(),
 ): Promise<Peer> {
-  const transport = libp2pTransport({ listen: loopback, ...options })
+  const transport = libp2pTransport({ listen: LOOPBACK, ...options })
   const heard: Heard[] = []
   const events: TransportEvents = {
     frame: (from, bytes) => heard.push({ kind: 'frame', from, bytes }),

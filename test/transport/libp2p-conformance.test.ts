@@ -5,11 +5,11 @@
 
 import { runTransportConformance } from '../../transport/conformance.ts'
 import { libp2pTransport } from '../../transport/libp2p.ts'
-import { loopback, memoryIdentity, sleep, testEnv } from './harness.ts'
+import { LOOPBACK, memoryIdentity, sleep, testEnv } from './harness.ts'
 
 runTransportConformance('libp2p over TCP', async (count) => ({
   peers: Array.from({ length: count }, () => ({
-    transport: libp2pTransport({ listen: loopback }),
+    transport: libp2pTransport({ listen: LOOPBACK }),
     env: testEnv(),
     identity: memoryIdentity(),
   })),

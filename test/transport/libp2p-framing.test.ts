@@ -10,7 +10,7 @@ import {
   encodeLengthPrefix,
   FrameDecoder,
   type FrameError,
-  lengthPrefixBytesMax,
+  LENGTH_PREFIX_BYTES_MAX,
 } from '../../transport/libp2p-framing.ts'
 import { propertyOptions } from '../crdt/property-options.ts'
 
@@ -68,7 +68,7 @@ describe('libp2p frame codec', () => {
     expect([...encodeLengthPrefix(127)]).toEqual([127])
     expect([...encodeLengthPrefix(128)]).toEqual([0x80, 0x01])
     expect([...encodeLengthPrefix(300)]).toEqual([0xac, 0x02])
-    expect(encodeLengthPrefix(2 ** 30).byteLength).toBeLessThanOrEqual(lengthPrefixBytesMax)
+    expect(encodeLengthPrefix(2 ** 30).byteLength).toBeLessThanOrEqual(LENGTH_PREFIX_BYTES_MAX)
     expect(() => encodeLengthPrefix(-1)).toThrow(RangeError)
   })
 
@@ -81,7 +81,10 @@ describe('libp2p frame codec', () => {
 
   it('refuses a prefix that never ends and a padded prefix, keeping only the frames before them', () => {
     const good = encodeFrame(new Uint8Array([5, 6]))
-    const endless = decodeAll(new FrameDecoder(1024), [good, new Uint8Array(lengthPrefixBytesMax).fill(0x80)])
+    const endless = decodeAll(new FrameDecoder(1024), [
+      good,
+      new Uint8Array(LENGTH_PREFIX_BYTES_MAX).fill(0x80),
+    ])
     expect(endless.frames).toEqual([new Uint8Array([5, 6])])
     expect(endless.error?.reason).toBe('malformed')
     const padded = decodeAll(new FrameDecoder(1024), [new Uint8Array([0x85, 0x00])])
@@ -102,7 +105,7 @@ describe('libp2p frame codec', () => {
           expect(junk.subarray(0, framed.byteLength)).toEqual(framed)
           for (const frame of frames) expect(frame.byteLength).toBeLessThanOrEqual(bound)
           if (error === undefined)
-            expect(decoder.bufferedBytes).toBeLessThanOrEqual(bound + lengthPrefixBytesMax)
+            expect(decoder.bufferedBytes).toBeLessThanOrEqual(bound + LENGTH_PREFIX_BYTES_MAX)
         },
       ),
       propertyOptions(file),

@@ -14,8 +14,8 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p } from 'libp2p'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { encodeFrame, encodeLengthPrefix } from '../../transport/libp2p-framing.ts'
-import { isthmusProtocol } from '../../transport/libp2p-links.ts'
-import { count, fastReconnect, framesFrom, loopback, type Peer, startPeer, stopAll } from './harness.ts'
+import { ISTHMUS_PROTOCOL } from '../../transport/libp2p-links.ts'
+import { count, fastReconnect, framesFrom, LOOPBACK, type Peer, startPeer, stopAll } from './harness.ts'
 
 const cleanup: Array<() => Promise<void>> = []
 afterEach(async () => {
@@ -30,7 +30,7 @@ async function rawNode(idAbove?: string): Promise<Libp2p> {
   }
   const node = await createLibp2p({
     privateKey,
-    addresses: { listen: loopback },
+    addresses: { listen: LOOPBACK },
     transports: [tcp()],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
@@ -49,7 +49,7 @@ async function victim(options: Parameters<typeof startPeer>[0] = {}): Promise<Pe
 
 /** Opens the frame stream to `target` by hand and writes `bytes` on it. */
 async function attack(node: Libp2p, target: Peer, ...chunks: Uint8Array[]): Promise<Stream> {
-  const stream = await node.dialProtocol(multiaddr(target.address), isthmusProtocol)
+  const stream = await node.dialProtocol(multiaddr(target.address), ISTHMUS_PROTOCOL)
   for (const chunk of chunks) stream.send(chunk)
   return stream
 }
@@ -163,7 +163,7 @@ describe('libp2p transport against a hostile peer', () => {
       const chunks = Array.from({ length: 5 }, () =>
         Uint8Array.from({ length: random() % 300 }, () => random() & 0xff),
       )
-      const stream = await hostile.dialProtocol(multiaddr(target.address), isthmusProtocol)
+      const stream = await hostile.dialProtocol(multiaddr(target.address), ISTHMUS_PROTOCOL)
       try {
         for (const chunk of chunks) stream.send(chunk)
         await stream.close()
