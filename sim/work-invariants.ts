@@ -57,6 +57,22 @@ function taskIds(sim: WorkSimView, all: ReturnType<typeof boards>): string[] {
   return [...ids].sort()
 }
 
+/**
+ * Every distinct task once, as the first board that holds it shows it (with
+ * that board's node): the per-task invariants need not check every copy,
+ * since convergence (doc-convergence, one-result) says whether the boards agree.
+ */
+function* eachTaskOnce(sim: WorkSimView): Generator<{ node: string; task: TaskInfo }> {
+  const seen = new Set<string>()
+  for (const { id: node, tasks } of boards(sim)) {
+    for (const task of tasks.values()) {
+      if (seen.has(task.id)) continue
+      seen.add(task.id)
+      yield { node, task }
+    }
+  }
+}
+
 const tokenOf = (e: { epoch: number; node: string }) => `(${e.epoch}, ${e.node})`
 
 export function noLostTask(): Invariant<WorkSimView> {
@@ -193,15 +209,9 @@ export function compensatedOnce(): Invariant<WorkSimView> {
     name: 'compensated-once',
     atQuiescence(sim) {
       const problems: string[] = []
-      // Every node's view: convergence (doc-convergence, one-result) says whether they agree.
-      const checked = new Set<string>()
-      for (const { tasks } of boards(sim)) {
-        for (const task of tasks.values()) {
-          if (checked.has(task.id)) continue
-          checked.add(task.id)
-          problems.push(...compensationProblems(task, sim.work.runs))
-          if (problems.length >= detailsMax) return problems.slice(0, detailsMax)
-        }
+      for (const { task } of eachTaskOnce(sim)) {
+        problems.push(...compensationProblems(task, sim.work.runs))
+        if (problems.length >= detailsMax) return problems.slice(0, detailsMax)
       }
       return problems
     },
@@ -213,25 +223,20 @@ export function checkpointsForward(): Invariant<WorkSimView> {
     name: 'checkpoints-forward',
     atQuiescence(sim) {
       const problems: string[] = []
-      const checked = new Set<string>()
-      for (const { id: node, tasks } of boards(sim)) {
-        for (const task of tasks.values()) {
-          if (checked.has(task.id)) continue
-          checked.add(task.id)
-          const byRun = new Map<string, CheckpointEvent[]>()
-          for (const e of task.history)
-            if (e.type === 'checkpoint') byRun.set(tokenOf(e), [...(byRun.get(tokenOf(e)) ?? []), e])
-          for (const [run, checkpoints] of byRun) {
-            const progress = checkpoints
-              .sort((a, b) => a.seq - b.seq)
-              .map((c) => (c.state as { progress?: unknown } | null)?.progress)
-              .filter((p): p is number => typeof p === 'number')
-            for (let i = 1; i < progress.length; i++)
-              if ((progress[i] as number) < (progress[i - 1] as number))
-                problems.push(
-                  `task ${task.id} on ${node}: run ${run}'s checkpoints go back: progress ${progress.join(' → ')}`,
-                )
-          }
+      for (const { node, task } of eachTaskOnce(sim)) {
+        const byRun = new Map<string, CheckpointEvent[]>()
+        for (const e of task.history)
+          if (e.type === 'checkpoint') byRun.set(tokenOf(e), [...(byRun.get(tokenOf(e)) ?? []), e])
+        for (const [run, checkpoints] of byRun) {
+          const progress = checkpoints
+            .sort((a, b) => a.seq - b.seq)
+            .map((c) => (c.state as { progress?: unknown } | null)?.progress)
+            .filter((p): p is number => typeof p === 'number')
+          for (let i = 1; i < progress.length; i++)
+            if ((progress[i] as number) < (progress[i - 1] as number))
+              problems.push(
+                `task ${task.id} on ${node}: run ${run}'s checkpoints go back: progress ${progress.join(' → ')}`,
+              )
         }
       }
       return problems.slice(0, detailsMax)
@@ -250,18 +255,13 @@ export function epochsIncrease(policy: 'majority' | 'availability'): Invariant<W
     atQuiescence(sim) {
       if (policy !== 'majority') return undefined
       const problems: string[] = []
-      const checked = new Set<string>()
-      for (const { tasks } of boards(sim)) {
-        for (const task of tasks.values()) {
-          if (checked.has(task.id)) continue
-          checked.add(task.id)
-          const claimants = new Map<number, string[]>()
-          for (const e of task.history)
-            if (e.type === 'claimed') claimants.set(e.epoch, [...(claimants.get(e.epoch) ?? []), e.node])
-          for (const [epoch, nodes] of claimants)
-            if (nodes.length > 1)
-              problems.push(`task ${task.id}: epoch ${epoch} claimed by ${nodes.join(' and ')}`)
-        }
+      for (const { task } of eachTaskOnce(sim)) {
+        const claimants = new Map<number, string[]>()
+        for (const e of task.history)
+          if (e.type === 'claimed') claimants.set(e.epoch, [...(claimants.get(e.epoch) ?? []), e.node])
+        for (const [epoch, nodes] of claimants)
+          if (nodes.length > 1)
+            problems.push(`task ${task.id}: epoch ${epoch} claimed by ${nodes.join(' and ')}`)
       }
       return problems.slice(0, detailsMax)
     },
