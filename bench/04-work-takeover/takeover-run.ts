@@ -3,8 +3,7 @@
  * heartbeatMs 250, leaseMs 1000) on a LAN of 1–20 ms one way, running
  * long tasks whose handler checkpoints after every step and resumes from
  * the last checkpoint it is given. Every run of every task is recorded from
- * inside the handler, on the simulator's clock: node, epoch, start, end,
- * how it ended, whether it resumed from a checkpoint.
+ * inside the handler, on the simulator's clock (run-records.ts).
  *
  * Three scenarios, one per call (`runTakeover`):
  *   crash          the owner of ~1/5 of the tasks crashes and stays down (majority).
@@ -29,8 +28,13 @@
 import { Simulation } from '../../sim/index.ts'
 import { seededRandom } from '../../src/env/seeded-random.ts'
 import type { AgentNode } from '../../src/node/agent-node.ts'
-import type { TaskHandler } from '../../src/work/types.ts'
 import type { WorkMetricsSnapshot } from '../../src/work/work-metrics.ts'
+import {
+  type CompensationRecord,
+  countOverlaps,
+  type RunRecord,
+  recordingWorkHandler,
+} from './run-records.ts'
 
 export const IDS = ['n1', 'n2', 'n3', 'n4', 'n5']
 export const HEARTBEAT_MS = 250
@@ -46,17 +50,6 @@ const SETTLE_MAX_MS = 60_000
 const POLL_MS = 10
 
 export type Scenario = 'crash' | 'split-majority' | 'split-availability'
-
-export interface RunRecord {
-  task: string
-  node: string
-  epoch: number
-  startMs: number
-  endMs: number | undefined
-  resumed: boolean
-  outcome: 'completed' | 'stopped' | undefined
-  reason: string | undefined
-}
 
 export interface TakeoverRun {
   scenario: Scenario
@@ -120,72 +113,6 @@ export const plans: Record<Scenario, Plan> = {
   'split-availability': { tasks: 1_000, submitPerSecond: 500, stepMs: 1_000, steps: 4, splitMs: 8_000 },
 }
 
-function checkpointed(state: unknown): number {
-  const done = (state as { done?: unknown } | undefined)?.done
-  return typeof done === 'number' ? done : 0
-}
-
-function workHandler(
-  now: () => number,
-  plan: Plan,
-  runs: RunRecord[],
-  compensations: Array<{ task: string; node: string }>,
-): TaskHandler {
-  return {
-    timeoutMs: 10 * 60_000,
-    run: async (task, ctx) => {
-      const record: RunRecord = {
-        task: task.id,
-        node: ctx.node.id,
-        epoch: ctx.epoch,
-        startMs: now(),
-        endMs: undefined,
-        resumed: ctx.lastCheckpoint !== undefined,
-        outcome: undefined,
-        reason: undefined,
-      }
-      runs.push(record)
-      try {
-        for (let done = checkpointed(ctx.lastCheckpoint); done < plan.steps; ) {
-          await ctx.sleep(plan.stepMs)
-          done++
-          await ctx.checkpoint({ done })
-        }
-        record.outcome = 'completed'
-        return { by: ctx.node.id, epoch: ctx.epoch }
-      } catch (error) {
-        record.outcome = 'stopped'
-        record.reason = (error as Error)?.name
-        throw error
-      } finally {
-        record.endMs = now()
-      }
-    },
-    compensate: async (task, ctx) => {
-      compensations.push({ task: task.id, node: ctx.node.id })
-    },
-  }
-}
-
-/** Pairs of runs of one task whose [start, end) overlap; a run on a crashed node ends at the crash. */
-function countOverlaps(runs: readonly RunRecord[], endOf: (run: RunRecord) => number): number {
-  const byTask = new Map<string, RunRecord[]>()
-  for (const run of runs) {
-    const list = byTask.get(run.task)
-    if (list === undefined) byTask.set(run.task, [run])
-    else list.push(run)
-  }
-  let overlaps = 0
-  for (const list of byTask.values())
-    for (let i = 0; i < list.length; i++)
-      for (let j = i + 1; j < list.length; j++) {
-        const a = list[i] as RunRecord
-        const b = list[j] as RunRecord
-        if (a.startMs < endOf(b) && b.startMs < endOf(a)) overlaps++
-      }
-  return overlaps
-}
-
 export async function runTakeover(
   scenario: Scenario,
   seed: number,
@@ -195,7 +122,7 @@ export async function runTakeover(
   const wallStart = performance.now()
   const plan = { ...plans[scenario], tasks }
   const runs: RunRecord[] = []
-  const compensations: Array<{ task: string; node: string }> = []
+  const compensations: CompensationRecord[] = []
   let simRef: Simulation<AgentNode> | undefined
   const now = () => (simRef as Simulation<AgentNode>).nowMs
   const sim = await Simulation.create({
@@ -208,7 +135,7 @@ export async function runTakeover(
       heartbeatMs: HEARTBEAT_MS,
       leaseMs: LEASE_MS,
       partitionPolicy: scenario === 'split-availability' ? 'availability' : 'majority',
-      handlers: { work: workHandler(now, plan, runs, compensations) },
+      handlers: { work: recordingWorkHandler(now, plan, runs, compensations) },
     },
   })
   simRef = sim
