@@ -11,15 +11,10 @@ import { type AgentSimOptions, agentNodeFactory, isAgentLike } from './agent-nod
 import { Checkers, type CheckResult, type Invariant, linkFifo, noDeliveryAcrossCut } from './checkers.ts'
 import { type DurableStore, opaqueDurableStore, simDurableStore } from './durable-store.ts'
 import { ScenarioError } from './errors.ts'
-import type {
-  CorruptOptions,
-  CrashOptions,
-  FaultStep,
-  StoreFaultOptions,
-  SwizzleOptions,
-} from './fault-plan.ts'
+import type { FaultStep } from './fault-plan.ts'
 import { parseFaultPlan, parseFaultStep } from './fault-plan.ts'
 import { faultTarget } from './fault-target.ts'
+import { FaultVerbs } from './fault-verbs.ts'
 import { FaultApplier } from './faults.ts'
 import { SimNetwork } from './network.ts'
 import { resolveNetworkOptions } from './network-options.ts'
@@ -52,7 +47,7 @@ import { WriteLedger } from './write-ledger.ts'
 /** Event kinds that mean something is still happening (everything but timers). */
 const activeKinds = ['deliver', 'notify', 'link', 'fault', 'node', 'op', 'store', 'resume'] as const
 
-export class Simulation<N extends SimNodeLike = AgentNode> {
+export class Simulation<N extends SimNodeLike = AgentNode> extends FaultVerbs {
   readonly seed: number
   readonly ids: readonly string[]
   readonly network: SimNetwork
@@ -68,6 +63,7 @@ export class Simulation<N extends SimNodeLike = AgentNode> {
   readonly #faults: FaultApplier
 
   private constructor(options: SimulationOptions<N, unknown>) {
+    super()
     this.seed = options.seed
     this.ids = nodeIdsOf(options.nodes)
     const root = seededRandom(options.seed)
@@ -212,69 +208,7 @@ export class Simulation<N extends SimNodeLike = AgentNode> {
     return up
   }
 
-  // --- faults, as verbs (each applies now and is traced) -----------------------------------
-
-  /** Splits the nodes into `groups` (the unlisted form one more group); cross-group links are cut both ways. */
-  partition(groups: string[][]): void {
-    this.apply({ fault: 'partition', args: [groups] })
-  }
-  /** Cuts `id` off from everyone, both ways. */
-  isolate(id: string): void {
-    this.apply({ fault: 'isolate', args: [id] })
-  }
-  /** Cuts frames from `from` to `to` only (the connection stays up). */
-  oneWay(from: string, to: string): void {
-    this.apply({ fault: 'oneWay', args: [from, to] })
-  }
-  /** `left` and the rest cannot reach each other; `middle` reaches both. No args: drawn from the seed. */
-  bridge(left?: string[], middle?: string, right?: string[]): void {
-    this.apply({ fault: 'bridge', args: left === undefined ? [] : [left, middle, right ?? []] })
-  }
-  /** Every node sees a majority, no two the same (ring order drawn from the seed unless given). */
-  majoritiesRing(ring?: string[]): void {
-    this.apply({ fault: 'majoritiesRing', args: ring === undefined ? [] : [ring] })
-  }
-  /** Cuts links one pair at a time, then restores them in random order (see `SwizzleOptions`). */
-  swizzle(options: SwizzleOptions = {}): void {
-    this.apply({ fault: 'swizzle', args: [options] })
-  }
-  /** Restores every link (and voids a swizzle under way). Crashed nodes stay down: see `recover`. */
-  heal(): void {
-    this.apply({ fault: 'heal', args: [] })
-  }
-  /**
-   * Kills `id` now: timers, in-flight frames and volatile state vanish; the
-   * store keeps what was durable. `{ lose: 'unsynced' }`: a power loss; each
-   * write not yet synced (with `storeSyncMs` > 0) survives, vanishes or, the
-   * last append, comes back torn, drawn from the seed.
-   */
-  crash(id: string, options: CrashOptions = {}): void {
-    this.apply({ fault: 'crash', args: [id, options] })
-  }
-  /** The next `failWrites` write batches on `id`'s store fail with `StoreWriteError` and write nothing. */
-  storeFault(id: string, options: StoreFaultOptions): void {
-    this.apply({ fault: 'storeFault', args: [id, options] })
-  }
-  /** While `id` is down: flip a byte in up to `records` stored records that another running node holds a copy of. */
-  corrupt(id: string, options: CorruptOptions): void {
-    this.apply({ fault: 'corrupt', args: [id, options] })
-  }
-  /** Boots a crashed node again with a new Env fork over its old store (takes effect as the simulation runs). */
-  restart(id: string): void {
-    this.apply({ fault: 'restart', args: [id] })
-  }
-  /** Stalls `id` for `ms`: its timers and frames wait and then run in order (a stopped process). */
-  pause(id: string, ms: number): void {
-    this.apply({ fault: 'pause', args: [id, ms] })
-  }
-  /** Sets `id`'s clock offset from true time, in ms. */
-  skew(id: string, ms: number): void {
-    this.apply({ fault: 'skew', args: [id, ms] })
-  }
-  /** Sets `id`'s clock rate (1.01 runs 1% fast). */
-  drift(id: string, rate: number): void {
-    this.apply({ fault: 'drift', args: [id, rate] })
-  }
+  // --- faults (the verbs are in fault-verbs.ts; each applies now and is traced) -------------
 
   /** Heals every link, ends every pause and restarts every crashed node: the start of a liveness phase. */
   recover(): void {
