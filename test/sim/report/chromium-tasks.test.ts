@@ -9,46 +9,18 @@
 import { copyFileSync, mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { pathToFileURL } from 'node:url'
-import type { Browser } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { runSeed } from '../../../cli/run-seed.ts'
-import { resolveRunSpec } from '../../../cli/run-spec.ts'
-import { parseSimArgs } from '../../../cli/sim-args.ts'
-import { type ReportModel, writeReport } from '../../../sim/report/index.ts'
-import { ReportBuilder } from '../../../sim/report/report-model.ts'
-import { launchBrowser } from '../../support/browser.ts'
+import { describe, expect, it } from 'vitest'
+import { openReport, screenshotAndClose, sharedBrowser, writeRunReport } from './report-page.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'isthmus-report-tasks-'))
-let browser: Browser
+const browser = sharedBrowser()
 
-async function report(
-  name: string,
-  scenario: string,
-  seed: number,
-): Promise<{ path: string; model: ReportModel }> {
-  const builder = new ReportBuilder()
-  await runSeed(resolveRunSpec(parseSimArgs(['--scenario', scenario])), seed, {
-    sink: (line) => builder.line(line),
-  })
-  const model = builder.finish()
-  const path = join(dir, `${name}.html`)
-  writeReport(model, path)
-  return { path, model }
-}
+/** Runs the named scenario with `seed` and writes its report. */
+const report = (name: string, scenario: string, seed: number) =>
+  writeRunReport(dir, name, ['--scenario', scenario], seed)
 
 async function render(path: string) {
-  const page = await browser.newPage({ viewport: { width: 1200, height: 900 } })
-  const problems: string[] = []
-  page.on('console', (m) => {
-    if (m.type() === 'error' || m.type() === 'warning') problems.push(`console ${m.type()}: ${m.text()}`)
-  })
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`))
-  page.on('request', (r) => {
-    if (!/^(file|data):/.test(r.url())) problems.push(`network request: ${r.url()}`)
-  })
-  await page.goto(pathToFileURL(path).href)
-  await page.waitForSelector('.uplot canvas')
+  const { page, problems } = await openReport(browser(), path)
   const order = await page.$$eval('.chart', (els) => els.map((el) => (el as unknown as { id: string }).id))
   const lanes = await page.$$eval('#task-lanes canvas', (els) =>
     els.map((el) => ({
@@ -62,19 +34,9 @@ async function render(path: string) {
   }
   const spec = data.charts.find((c) => c.id === 'task-lanes')
   const facts = (await page.textContent('.facts')) ?? ''
-  const screenshot = path.replace(/\.html$/, '.png')
-  await page.screenshot({ path: screenshot, fullPage: true })
-  await page.close()
+  const screenshot = await screenshotAndClose(page, path)
   return { order, lanes, spec, facts, problems, screenshot }
 }
-
-beforeAll(async () => {
-  ;({ browser } = await launchBrowser())
-})
-
-afterAll(async () => {
-  await browser?.close()
-})
 
 describe('task lanes in the HTML report, in headless Chromium', () => {
   it('draws a lane per node with every task run beside reachability, takeovers counted', async () => {

@@ -9,27 +9,21 @@
 import { copyFileSync, mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { pathToFileURL } from 'node:url'
-import type { Browser } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { runSeed } from '../../../cli/run-seed.ts'
 import { resolveRunSpec } from '../../../cli/run-spec.ts'
 import { parseSimArgs } from '../../../cli/sim-args.ts'
 import { writeReport } from '../../../sim/report/index.ts'
 import { ReportBuilder } from '../../../sim/report/report-model.ts'
 import { failingScenario, writeJson } from '../../cli/run-cli.ts'
-import { launchBrowser } from '../../support/browser.ts'
+import { openReport, screenshotAndClose, sharedBrowser, writeRunReport } from './report-page.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'isthmus-report-'))
-let browser: Browser
+const browser = sharedBrowser()
 
 /** Runs `args` as `isthmus sim` would and writes its report; returns the path. */
 async function report(name: string, args: string[], seed: number): Promise<string> {
-  const builder = new ReportBuilder()
-  await runSeed(resolveRunSpec(parseSimArgs(args)), seed, { sink: (line) => builder.line(line) })
-  const path = join(dir, `${name}.html`)
-  writeReport(builder.finish(), path)
-  return path
+  return (await writeRunReport(dir, name, args, seed)).path
 }
 
 interface Rendered {
@@ -41,17 +35,7 @@ interface Rendered {
 }
 
 async function render(path: string): Promise<Rendered> {
-  const page = await browser.newPage({ viewport: { width: 1200, height: 900 } })
-  const problems: string[] = []
-  page.on('console', (m) => {
-    if (m.type() === 'error' || m.type() === 'warning') problems.push(`console ${m.type()}: ${m.text()}`)
-  })
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`))
-  page.on('request', (r) => {
-    if (!/^(file|data):/.test(r.url())) problems.push(`network request: ${r.url()}`)
-  })
-  await page.goto(pathToFileURL(path).href)
-  await page.waitForSelector('.uplot canvas')
+  const { page, problems } = await openReport(browser(), path)
   const verdict = (await page.textContent('#verdict')) ?? ''
   const verdictClass = (await page.getAttribute('#verdict', 'class')) ?? ''
   const canvases = await page.$$eval('.chart canvas', (els) =>
@@ -60,19 +44,9 @@ async function render(path: string): Promise<Rendered> {
       height: (el as unknown as { height: number }).height,
     })),
   )
-  const screenshot = path.replace(/\.html$/, '.png')
-  await page.screenshot({ path: screenshot, fullPage: true })
-  await page.close()
+  const screenshot = await screenshotAndClose(page, path)
   return { verdict, verdictClass, canvases, problems, screenshot }
 }
-
-beforeAll(async () => {
-  ;({ browser } = await launchBrowser())
-})
-
-afterAll(async () => {
-  await browser?.close()
-})
 
 describe('the HTML report in headless Chromium', () => {
   it('renders a passing partition-heal run: pair rows, reach, divergence, verdict', async () => {
