@@ -68,6 +68,7 @@ function parse(value: string | undefined): ParsedDoc | undefined {
   return value === undefined || value === MISSING ? undefined : (JSON.parse(value) as ParsedDoc)
 }
 
+/** `doc-convergence`: at quiescence every running node holds every document, with the same canonical value. */
 export function docConvergence(): Invariant<AgentSimView> {
   return {
     name: 'doc-convergence',
@@ -82,6 +83,7 @@ export function docConvergence(): Invariant<AgentSimView> {
   }
 }
 
+/** `vectors-equal`: at quiescence every running node has the same version vector, overall and per document. */
 export function vectorsEqual(): Invariant<AgentSimView> {
   return {
     name: 'vectors-equal',

@@ -2,48 +2,59 @@
  * `isthmus/sim`: the deterministic network simulator. Nodes run under virtual
  * time on a simulated network, faults are verbs or plain-data plans, invariants
  * are checked as the run goes, and a run's trace hash is its fingerprint.
+ *
+ * This is the public surface, and only that: a simulation and its options,
+ * the scenario runner and the named scenarios, fault plans and scenario
+ * files, the checkers (network, document and work invariants), the fast-check
+ * arbitraries and the HTML report. The machinery underneath (event queue,
+ * scheduler, simulated network and stores, ledgers, trace writer) is
+ * imported from its own module inside this repo and is not part of the API;
+ * test/sim/public-surface.test.ts pins the list of names.
  */
 
-/** The invariants of DESIGN.md §4 over real nodes (`check()` includes the defaults with real nodes). */
+/**
+ * The invariants of DESIGN.md §4 over real nodes: `agentInvariants(acked?)` is what a
+ * scenario over real nodes checks (the defaults plus `viewsHealed`), `defaultAgentInvariants()`
+ * what `sim.check()` includes with real nodes; each one is also exported on its own.
+ */
 export {
+  type AgentSimView,
   agentInvariants,
-  checkReplicasAtAck,
   defaultAgentInvariants,
   docConvergence,
   noLostWrite,
   vectorsEqual,
   viewsHealed,
 } from './agent-invariants.ts'
-/** Real isthmus nodes in the simulator: the factory. */
-export { type AgentLike, type AgentSimOptions, agentNodeFactory, isAgentLike } from './agent-nodes.ts'
-/** The write workload of real nodes: unique values, checked by value. */
-export {
-  type AckedWrites,
-  AGENT_OPS,
-  applyWrite,
-  docsOf,
-  parseWriteArgs,
-  type WriteArgs,
-  writesFromSeed,
-} from './agent-workload.ts'
-/** fast-check arbitraries: `arbitraries.faultPlan`, `.workload`, `.networkOptions`, `.scenarioInput`. */
+/** `agentNodeFactory`: real isthmus nodes (createNode) in the simulator, the default `createNode`. */
+export { type AgentSimOptions, agentNodeFactory } from './agent-nodes.ts'
+/**
+ * `applyWrite(acked?)`: the `applyOp` of real nodes (`write`, and `submit` with `tasks`); every
+ * acknowledged write carries a unique value and lands in `acked` and `sim.writes`.
+ */
+export { type AckedWrites, applyWrite, type WriteArgs } from './agent-workload.ts'
+/** fast-check arbitraries: `arbitraries.faultPlan`, `.workload`, `.networkOptions`, `.scenarioInput`, `.taskSubmit`. */
 export * as arbitraries from './arbitraries/index.ts'
-/** Invariants: the registry's types and the built-in network invariants. */
+/**
+ * What an invariant is and what `sim.check()` returns, and the built-in network invariants:
+ * `linkFifo()` (frames on one link arrive in order unless reordering is on) and
+ * `noDeliveryAcrossCut()` (no frame crosses a cut link).
+ */
 export {
-  Checkers,
   type CheckResult,
   type Invariant,
   linkFifo,
   type NetworkView,
   noDeliveryAcrossCut,
-  VIOLATIONS_KEPT_MAX,
   type Violation,
 } from './checkers.ts'
-/** Records that rot while a node is down, under the never-every-copy rule. */
-export { type CorruptionWitnesses, eligible as rotEligible, type RottedRecord } from './corruption.ts'
-/** A node's durable store with byte-level faults (failed batches, torn writes, rot). */
-export { type DurableStore, type SimStoreOptions, simDurableStore } from './durable-store.ts'
-/** Errors: bad input, a runaway run, a timed-out `until`, a failed property, an injected write failure. */
+/** Compaction thresholds of the simulated stores (`storeOptions`, a scenario file's `store`). */
+export type { SimStoreOptions } from './durable-store.ts'
+/**
+ * Errors: `ScenarioError` (bad input, naming the field), `ScenarioFailure` (a property failed; it
+ * carries the replay command), `SimulationLimitError` (a runaway run), `SimulationTimeoutError`
+ * (`until` ran out of time), `StoreWriteError` (an injected write failure).
+ */
 export {
   ScenarioError,
   ScenarioFailure,
@@ -51,92 +62,86 @@ export {
   SimulationTimeoutError,
   StoreWriteError,
 } from './errors.ts'
-/** The one event queue (a binary heap by time, then sequence). */
-export { EVENTS_QUEUED_MAX_DEFAULT, type EventKind, EventQueue, type SimEvent } from './event-queue.ts'
-/** Fault plans as data: the verbs, one step, validation naming the bad field. */
+/** Fault plans as data: `FAULT_NAMES` (the verbs), the step and argument types, and `parseFaultPlan`, which names the bad field. */
 export {
   type CorruptOptions,
   type CrashOptions,
   FAULT_NAMES,
   type FaultName,
   type FaultStep,
-  PLAN_STEPS_MAX,
   parseFaultPlan,
-  STORAGE_FAULT_COUNT_MAX,
   type StoreFaultOptions,
   type SwizzleOptions,
 } from './fault-plan.ts'
-/** The default node: it only opens its store and starts its transport. */
-export { idleNode } from './idle-node.ts'
-/** Latency distributions: uniform, normal, long-tailed (Pareto). */
-export { drawLatencyMs, type LatencyModel, type LatencyOption, toLatencyModel } from './latency.ts'
-/** Link tables of the partition faults, as pure functions. */
-export {
-  bridgeLinks,
-  type DirectedLink,
-  isolateLinks,
-  majoritiesRingLinks,
-  partitionLinks,
-  unorderedPairs,
-} from './links.ts'
-/** The simulated network and its transports' address scheme. */
-export { type Endpoint, SIM_ADDRESS_PREFIX, SimNetwork } from './network.ts'
-/** Network options, their defaults and validation. */
-export {
-  NETWORK_DEFAULTS,
-  type NetworkOptions,
-  type ResolvedNetworkOptions,
-  resolveNetworkOptions,
-} from './network-options.ts'
-/** What a node factory gets and returns; `NodeStatus` is a node's lifecycle state. */
+/** Latency as `[min, max]` (uniform) or a distribution (normal, Pareto). */
+export type { LatencyModel, LatencyOption } from './latency.ts'
+/** The simulated network's options: latency, loss, duplication, reordering. */
+export type { NetworkOptions } from './network-options.ts'
+/** What a node factory gets and returns (`createNode` of a simulation); `NodeStatus` is a node's lifecycle state. */
 export type { NodeStatus, SimNodeContext, SimNodeFactory, SimNodeLike } from './node-host.ts'
-/** Node ids: the pattern, the bound, and the ids a `nodes` option names. */
-export { NODE_ID_PATTERN, NODES_MAX, nodeIdsOf } from './node-ids.ts'
-/** Property tests over scenarios: shrink, write the replay file, print the command. */
+/** `checkScenarios`: a property over scenarios; a failure shrinks, writes its replay file and throws `ScenarioFailure`. */
 export { type CheckScenariosOptions, checkScenarios, type ScenarioInput } from './property.ts'
-/** Runs one scenario (safety phase, then liveness phase) and returns its verdict. */
-export { runScenario, type ScenarioOptions, type Verdict } from './scenario.ts'
-/** Scenario files: load, validate, write; the replay command. */
+/**
+ * The HTML report: `ReportBuilder` takes trace lines (and the `scenario`, `sample` and `verdict`
+ * annotations) one at a time, `divergenceSampler` samples each node's divergence as a run goes,
+ * `readTraceFile` reads a saved trace, `renderReport`/`writeReport` turn the model into one page.
+ */
+export {
+  type DivergenceSampler,
+  divergenceSampler,
+  ReportBuilder,
+  type ReportModel,
+  type ReportRecord,
+  readTraceFile,
+  renderReport,
+  type SampleRecord,
+  type ScenarioRecord,
+  type VerdictRecord,
+  writeReport,
+} from './report/index.ts'
+/** `runScenario`: one scenario, a safety phase with faults then a liveness phase, returned as a verdict. */
+export { runScenario, type ScenarioOptions, type Verdict, type VerdictFigures } from './scenario.ts'
+/** Scenario files (what `--scenario FILE`/`--plan FILE` read and a failing property writes): validate, load, write. */
 export {
   loadScenarioFile,
   parseScenarioFile,
-  replayCommand,
   SCENARIO_FILE_VERSION,
   type ScenarioFile,
   writeScenarioFile,
 } from './scenario-file.ts'
-/** Virtual time and the run loop under a simulation. */
-export { SCHEDULER_LIMITS_DEFAULT, Scheduler, type SchedulerLimits } from './scheduler.ts'
-/** The simulated store: a node's durable store behind the crash fence, with an optional sync delay. */
+/**
+ * The named scenarios of `isthmus sim --scenario NAME`, as data: `namedScenarios` (all of them),
+ * `scenarioNames`, `namedScenario(name)` (throws `ScenarioError` for an unknown name), and what a
+ * run of one needs besides its plan: `namedWorkload` (the seed's writes and submissions) and
+ * `namedNodeOptions` (its work options over yours).
+ */
 export {
-  type CrashLoss,
-  type CrashOutcome,
-  type FencedStore,
-  fencedStore,
-  HELD_WRITES_MAX,
-} from './sim-store.ts'
-/** The simulated Transport (for harnesses that build networks by hand). */
-export { type SimTransport, simTransport } from './sim-transport.ts'
-/** A simulation: nodes, network, faults, virtual time, checks. Build one with `Simulation.create`. */
+  type NamedScenario,
+  type NamedTaskWork,
+  namedNodeOptions,
+  namedScenario,
+  namedScenarios,
+  namedWorkload,
+  scenarioNames,
+} from './scenarios/index.ts'
+/** A run's runaway guards (events queued, events at one instant, events held for a paused node): the `limits` option. */
+export type { SchedulerLimits } from './scheduler.ts'
+/** A simulation: nodes, network, faults, virtual time, checks (DESIGN.md §3). Build one with `Simulation.create`. */
 export { type SimFigures, Simulation, type SimulationOptions } from './simulation.ts'
-/** Swarm testing: fault rates and network options drawn from the seed. */
-export { drawSwarm, SWARM_RATE_PER_MIN_MAX, type SwarmDraw, type SwarmRates, swarmPlan } from './swarm.ts'
-/** The simulator's task handlers and the task workload. */
-export { SIM_TASK_KINDS, type SimTaskKind, type SimTaskTimings, simTaskHandlers } from './task-handlers.ts'
-export { applySubmit, type SubmitArgs, type TaskWorkloadOptions, tasksFromSeed } from './task-workload.ts'
-/** The trace: record types, line format, hashing. */
-export {
-  type DropReason,
-  formatTraceLine,
-  type NodeEventName,
-  Trace,
-  type TraceKind,
-  type TraceOptions,
-  type TraceRecord,
-} from './trace.ts'
-/** Virtual clocks: a node's skew and drift, and the Clock it sees. */
-export { ClockSetting, type Life, virtualClock } from './virtual-clock.ts'
-/** The work invariants (DESIGN §4-5), on by default with real nodes. */
+/** What a swarm run drew from its seed (`verdict.swarm`). */
+export type { SwarmDraw, SwarmRates } from './swarm.ts'
+/** A scenario's `tasks` option: the simulator's task handlers on every node, with these timings. */
+export type { SimTaskTimings } from './task-handlers.ts'
+/** A scenario's `tasks` option (see `SimTaskTimings`). */
+export type { SimTaskOptions } from './task-scenario.ts'
+/** The arguments of a `submit` operation, and how a seed draws submissions (a named task scenario's workload). */
+export type { SubmitArgs, TaskWorkloadOptions } from './task-workload.ts'
+/** The trace a run records (JSON lines, `trace.sink`), record by record. */
+export type { DropReason, NodeEventName, TraceKind, TraceOptions, TraceRecord } from './trace.ts'
+/**
+ * The work invariants of DESIGN.md §4-5, on by default with real nodes (`defaultWorkInvariants`);
+ * each one is also exported on its own.
+ */
 export {
   checkpointsForward,
   compensatedOnce,
@@ -144,12 +149,13 @@ export {
   epochsIncrease,
   noLostTask,
   oneAcceptedResult,
+  type WorkSimView,
 } from './work-invariants.ts'
-/** Tasks submitted and every handler execution of a run (`sim.work`). */
-export { type HandlerRun, type SubmittedTask, WorkLedger, withRecordedHandlers } from './work-ledger.ts'
-/** The ones that watch every step: fencing never backwards, no overlapping runs under majority. */
-export { fencingMonotone, noOverlappingRuns } from './work-watchers.ts'
-/** Client operations as data, applied through a scenario's `applyOp`. */
-export { parseWorkload, WORKLOAD_OPS_MAX, type WorkloadOp } from './workload.ts'
-/** Client writes issued and acknowledged in a run (`sim.writes`). */
-export { type AckedWrite, WriteLedger } from './write-ledger.ts'
+/** What a run recorded of its tasks (`sim.work`): the submissions and every handler execution. */
+export type { HandlerRun, SubmittedTask } from './work-ledger.ts'
+/** The work invariants that watch every step: fencing never goes backwards, no overlapping runs under `majority`. */
+export { fencingMonotone, noOverlappingRuns, type WorkWatchView } from './work-watchers.ts'
+/** A client operation as data (`{ atMs, node, op, args }`), applied through a scenario's `applyOp`. */
+export type { WorkloadOp } from './workload.ts'
+/** An acknowledged write, as `sim.writes` and `AckedWrites` hold it. */
+export type { AckedWrite } from './write-ledger.ts'

@@ -75,6 +75,7 @@ function* eachTaskOnce(sim: WorkSimView): Generator<{ node: string; task: TaskIn
 
 const tokenOf = (e: { epoch: number; node: string }) => `(${e.epoch}, ${e.node})`
 
+/** `no-lost-task`: at quiescence every submitted task is on every running node and has ended there (completed, failed or cancelled). */
 export function noLostTask(): Invariant<WorkSimView> {
   return {
     name: 'no-lost-task',
@@ -105,6 +106,7 @@ export function noLostTask(): Invariant<WorkSimView> {
 const settledView = (t: TaskInfo) =>
   canonicalJson({ status: t.status, owner: t.owner ?? null, epoch: t.epoch, result: t.result ?? null })
 
+/** `one-result`: a completed task has exactly one accepted result, the same on every node, returned by a run that did return it. */
 export function oneAcceptedResult(): Invariant<WorkSimView> {
   return {
     name: 'one-result',
@@ -204,6 +206,7 @@ function compensationProblems(task: TaskInfo, runs: readonly HandlerRun[]): stri
   return problems
 }
 
+/** `compensated-once`: every run that completed but lost was compensated exactly once, and no other run was; each compensated step was done, and undone at most once. */
 export function compensatedOnce(): Invariant<WorkSimView> {
   return {
     name: 'compensated-once',
@@ -218,6 +221,7 @@ export function compensatedOnce(): Invariant<WorkSimView> {
   }
 }
 
+/** `checkpoints-forward`: within a run (one epoch), checkpoints that carry `progress` never go backwards. */
 export function checkpointsForward(): Invariant<WorkSimView> {
   return {
     name: 'checkpoints-forward',

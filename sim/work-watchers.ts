@@ -58,6 +58,7 @@ function compareCheckpoints(a: Seen['checkpoint'], b: Seen['checkpoint']): numbe
   return compareTokens(a, b) || a.seq - b.seq
 }
 
+/** `fencing-monotone`: on every node, a task's winning token and its last checkpoint never go backwards while the node runs (see the file header). */
 export function fencingMonotone(): Invariant<WorkWatchView> {
   /** Per node, per task: the highest it showed. Bounded by nodes × tasks of the run. */
   const seen = new Map<string, Map<string, Seen>>()

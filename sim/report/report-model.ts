@@ -60,6 +60,7 @@ function kindOf(line: string): string | undefined {
   return end < 0 ? undefined : line.slice(at + 5, end)
 }
 
+/** Builds a `ReportModel` from trace lines and report annotations, one at a time; `finish()` returns it. */
 export class ReportBuilder {
   readonly #model: ReportModel = {
     scenario: undefined,

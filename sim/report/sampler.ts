@@ -53,6 +53,7 @@ export interface DivergenceSampler<N extends SimNodeLike> {
 /** The sampler's checker name, so summaries can leave it out of the invariants they list. */
 export const SAMPLER_NAME = 'report-sampler'
 
+/** Samples each running node's divergence every `options.everyMs` of virtual time, through an invariant's `everyStep` hook (the trace hash stays the same). */
 export function divergenceSampler<N extends SimNodeLike>(options: SamplerOptions<N>): DivergenceSampler<N> {
   let nextMs = 0
   let seen: Simulation<N> | undefined

@@ -35,6 +35,7 @@ export const namedScenarios: readonly NamedScenario[] = [
   ...taskScenarios,
 ]
 
+/** The names of `namedScenarios`, in the same order. */
 export const scenarioNames: readonly string[] = namedScenarios.map((s) => s.name)
 
 /** The scenario called `name`, or undefined. */

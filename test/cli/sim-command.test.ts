@@ -5,13 +5,13 @@ import { describe, expect, it } from 'vitest'
 import { runSeed } from '../../cli/run-seed.ts'
 import { resolveRunSpec } from '../../cli/run-spec.ts'
 import { parseSimArgs } from '../../cli/sim-args.ts'
+import { writesFromSeed } from '../../sim/agent-workload.ts'
 import {
   checkScenarios,
   runScenario,
   ScenarioFailure,
   type ScenarioInput,
   writeScenarioFile,
-  writesFromSeed,
 } from '../../sim/index.ts'
 import { compactingStore, scenarioNames } from '../../sim/scenarios/index.ts'
 import { failingScenario, runCli, tempDir, writeJson } from './run-cli.ts'

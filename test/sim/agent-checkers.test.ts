@@ -7,6 +7,7 @@
  * that rejects every write. The same seed gives the same trace hash twice.
  */
 import { describe, expect, it } from 'vitest'
+import { writesFromSeed } from '../../sim/agent-workload.ts'
 import {
   agentNodeFactory,
   applyWrite,
@@ -15,7 +16,6 @@ import {
   Simulation,
   type Verdict,
   type WorkloadOp,
-  writesFromSeed,
 } from '../../sim/index.ts'
 import type { AgentNode } from '../../src/node/agent-node.ts'
 import { AGENT_IDS, runAgentScenario } from './agent-run.ts'

@@ -1,6 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { EventQueue, type SimEvent, SimulationLimitError } from '../../sim/index.ts'
+import { SimulationLimitError } from '../../sim/errors.ts'
+import { EventQueue, type SimEvent } from '../../sim/event-queue.ts'
 
 function event(timeMs: number, seq: number, sub = 0): SimEvent {
   return { timeMs, seq, sub, kind: 'timer', node: undefined, canceled: false, run: () => false }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { drawLatencyMs, ScenarioError, toLatencyModel } from '../../sim/index.ts'
+import { ScenarioError } from '../../sim/errors.ts'
+import { drawLatencyMs, toLatencyModel } from '../../sim/latency.ts'
 import { seededRandom } from '../../src/env/seeded-random.ts'
 
 function draws(option: unknown, n = 20_000): number[] {

@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { bridgeLinks, isolateLinks, majoritiesRingLinks, partitionLinks } from '../../sim/index.ts'
+import { bridgeLinks, isolateLinks, majoritiesRingLinks, partitionLinks } from '../../sim/links.ts'
 
 const idsOf = (n: number) => Array.from({ length: n }, (_, i) => `n${i + 1}`)
 const key = ([a, b]: readonly [string, string]) => `${a}>${b}`

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { fencedStore, Scheduler } from '../../sim/index.ts'
+import { Scheduler } from '../../sim/scheduler.ts'
+import { fencedStore } from '../../sim/sim-store.ts'
 import { runStoreConformance } from '../../store/conformance.ts'
 import { memoryStore } from '../../store/memory-store.ts'
 

@@ -6,18 +6,17 @@
  */
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
+import { eligible as rotEligible } from '../../sim/corruption.ts'
 import {
   applyWrite,
   arbitraries,
-  drawSwarm,
-  rotEligible,
   Simulation,
   StoreWriteError,
-  swarmPlan,
   type TraceRecord,
   type WorkloadOp,
 } from '../../sim/index.ts'
 import { compactingStore } from '../../sim/scenarios/index.ts'
+import { drawSwarm, swarmPlan } from '../../sim/swarm.ts'
 import { seededRandom } from '../../src/env/seeded-random.ts'
 import type { AgentNode } from '../../src/node/agent-node.ts'
 import { logKey, snapKey } from '../../store/keys.ts'

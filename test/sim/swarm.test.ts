@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { drawSwarm, parseFaultPlan, SWARM_RATE_PER_MIN_MAX, swarmPlan } from '../../sim/index.ts'
+import { parseFaultPlan } from '../../sim/index.ts'
+import { drawSwarm, SWARM_RATE_PER_MIN_MAX, swarmPlan } from '../../sim/swarm.ts'
 import { seededRandom } from '../../src/env/seeded-random.ts'
 import { runCounterScenario } from './counter-run.ts'
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { formatTraceLine, Trace, type TraceRecord } from '../../sim/index.ts'
+import { formatTraceLine, Trace, type TraceRecord } from '../../sim/trace.ts'
 
 const records: TraceRecord[] = [
   { t: 0, k: 'node', node: 'n1', what: 'start' },

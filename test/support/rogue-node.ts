@@ -5,6 +5,7 @@
  * run in the benchmarks.
  */
 import fc from 'fast-check'
+import { writesFromSeed } from '../../sim/agent-workload.ts'
 import {
   type AckedWrites,
   agentInvariants,
@@ -14,7 +15,6 @@ import {
   type SimNodeFactory,
   type SimNodeLike,
   type Verdict,
-  writesFromSeed,
 } from '../../sim/index.ts'
 import type { AgentNode } from '../../src/node/agent-node.ts'
 import { encodeFrame } from '../../src/node/frames.ts'
