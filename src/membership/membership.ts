@@ -24,6 +24,7 @@ import type { Env } from '../env/types.ts'
 import { ID_PATTERN } from '../ids.ts'
 import type { HeartbeatFrame, Reachability } from './heartbeat-frame.ts'
 import { PhiAccrualDetector } from './phi-accrual.ts'
+import { countVotes, type QuorumView } from './quorum.ts'
 
 export interface MembershipOptions {
   heartbeatMs: number
@@ -52,6 +53,13 @@ export interface ClusterView {
   /** My reachable set is a strict majority of the known membership. */
   majority: boolean
 }
+
+/**
+ * A peer votes (quorum.ts) while its latest heartbeat is at most this many
+ * intervals old: one heartbeat lost or late still votes; the work layer's
+ * lease margin (src/work/leases.ts) must cover this window.
+ */
+export const VOTE_FRESH_HEARTBEATS = 1.5
 
 /** Members remembered: full-mesh heartbeats are for clusters of up to ~50 nodes; this is a hard stop. */
 export const MEMBERS_KNOWN_MAX = 1024
@@ -182,7 +190,11 @@ export class Membership {
    * detection of its next failure for hundreds of heartbeats.
    */
   #heard(peer: Peer, now: number): void {
-    if (peer.status !== 'alive') peer.detector = new PhiAccrualDetector(this.#options)
+    if (peer.status !== 'alive') {
+      peer.detector = new PhiAccrualDetector(this.#options)
+      // What it said before the outage is no vote now (quorum.ts): its next heartbeat speaks again.
+      peer.reports = []
+    }
     peer.detector.heartbeat(now)
   }
 
@@ -318,6 +330,24 @@ export class Membership {
       partitioned: reachable.length < total,
       majority: reachable.length * 2 > total,
     }
+  }
+
+  /** Who hears me and whom a majority has lost, by the peers' latest heartbeats (quorum.ts). */
+  quorum(): QuorumView {
+    const now = this.#env.clock.now()
+    const freshMs = this.#options.heartbeatMs * VOTE_FRESH_HEARTBEATS
+    return countVotes(
+      this.self,
+      [...this.#peers].map(([id, p]) => {
+        const last = p.detector.lastHeartbeatMs
+        return {
+          id,
+          status: p.status,
+          fresh: last !== undefined && now - last <= freshMs,
+          reports: p.reports,
+        }
+      }),
+    )
   }
 
   /** Peers I hear directly now. */

@@ -110,6 +110,7 @@ export async function wireNode(host: WiringHost, parts: NodeParts, id: string): 
     options: host.options,
     node: host.taskNode,
     view: () => host.view(),
+    quorum: () => (parts.membership as Membership).quorum(),
     emitTask: (task) => host.events.emit('task', task),
     onViewChange: (listener) => [
       host.events.on('member', listener),

@@ -28,6 +28,12 @@
  *   lease held     claimed by a peer unreachable for less than leaseMs: it may still run.
  *   takeover       claimed by a peer whose lease expired here (unreachable ≥ leaseMs, on
  *                  this node's clock), and this node is the rendezvous owner among the candidates.
+ *   not lost by a majority
+ *                  under `majority`, before a pending or takeover claim: the holder, and every
+ *                  member that outranks this node for the task (out of its sight, or it would
+ *                  be the owner), must be reported not alive by a strict majority
+ *                  (src/membership/quorum.ts). Under a non-transitive partition a member this
+ *                  node lost may still be heard by a majority and hold its lease.
  *
  * Leases replaced the first half's "the claimant is 'dead'" rule: detection +
  * leaseMs (1.x s at defaults) instead of deadAfterMs (5 s), and safe for the
@@ -59,6 +65,7 @@ export type SkipReason =
   | 'not the owner'
   | 'owned'
   | 'lease held'
+  | 'not lost by a majority'
 
 export type ClaimDecision =
   /** `aboveUnseen`: the unreachable peer that may hold an unseen claim; the claim skips an epoch. */
@@ -78,6 +85,14 @@ export function decideClaim(input: {
   peerLeases?: ReadonlyMap<string, PeerLease>
   /** Whether the kind's bulkhead here takes another run (default true). */
   hasCapacity?: boolean
+  /**
+   * Whether a strict majority reports `id` as not alive (src/membership/quorum.ts); default:
+   * always, which is this node's own view alone. Under `majority` a claim in the place of a
+   * member this node does not hear (the holder taken over, or a member that outranks this
+   * node for the task) waits for it: under a non-transitive partition that member may still
+   * be heard by a majority, and so still hold its lease and run the task.
+   */
+  lostByMajority?: (id: string) => boolean
 }): ClaimDecision {
   const { task, view } = input
   if (task.status === 'completed' || task.status === 'failed' || task.status === 'cancelled')
@@ -93,6 +108,9 @@ export function decideClaim(input: {
   const candidates = [...view.reachable, ...[...leases].flatMap(([id, l]) => (l === 'detected' ? [id] : []))]
   const heir = (): ClaimDecision => {
     const owner = rendezvousOwner(task.id, candidates, input.weights)
+    if (owner === view.self && input.policy === 'majority' && !lostByAMajority(input, task)) {
+      return skip('not lost by a majority')
+    }
     if (owner === view.self && task.status !== 'pending') return claim('takeover')
     if (owner === view.self) {
       // Under 'availability' both sides run a task anyway and a tie is settled as a duplicate.
@@ -111,6 +129,23 @@ export function decideClaim(input: {
   if (lease === undefined || lease === 'reachable') return skip('owned')
   if (lease === 'detected') return skip('lease held')
   return heir()
+}
+
+/**
+ * Whether every member this node claims in the place of is lost by a majority: the holder
+ * it takes over from, and each known member that outranks this node for the task (this node
+ * is the owner among its candidates only, so those are all out of its sight).
+ */
+function lostByAMajority(input: Parameters<typeof decideClaim>[0], task: TaskState): boolean {
+  const lost = input.lostByMajority
+  if (lost === undefined) return true
+  const self = input.view.self
+  if (task.status !== 'pending' && task.owner !== undefined && task.owner !== self && !lost(task.owner))
+    return false
+  for (const { id } of input.view.members) {
+    if (rendezvousOwner(task.id, [self, id], input.weights) === id && !lost(id)) return false
+  }
+  return true
 }
 
 /** Leases read from the members' status alone: for callers without a LeaseTracker (tests, tools). */

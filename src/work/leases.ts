@@ -15,13 +15,24 @@
  * peer still inside its lease waits too: that peer may have claimed it just
  * before the cut, and its claim may not have reached this side.
  *
+ * "The majority side" is counted in votes, not in this node's reachable set
+ * (src/membership/quorum.ts): X holds its lease while a strict majority hears
+ * it both ways, and Y takes X's tasks only once X has been unreachable in Y's
+ * view for leaseMs and, for leaseMs without a break, a strict majority has
+ * reported X not alive. Two majorities share a member whose latest word
+ * cannot be both; when that member's word flips, X loses its vote within the
+ * vote window (VOTE_FRESH_HEARTBEATS heartbeats, plus latency) and aborts
+ * after the grace, while Y waits leaseMs from the flip: safe while the vote
+ * window plus clock drift stays under leaseMs × (1 - LEASE_GRACE_FRACTION)
+ * (375 ms against 500 ms at the defaults). So it holds when reachability is
+ * not transitive too: in a ring, a bridge or a one-way cut two nodes can each
+ * hear a majority, but not one that hears X and one that has lost X (the
+ * property in test/membership/quorum.test.ts; the simulator's no-overlap
+ * checker over those faults in test/sim/work-property.test.ts).
+ *
  * Under `'availability'` this node's lease is always held (both sides run),
  * and peers' leases still delay a takeover by leaseMs, so a flap of a
  * heartbeat or two does not duplicate work.
- *
- * Not covered: a one-way cut where X still hears a majority that no longer
- * hears it. X keeps its lease and the majority takes over after leaseMs, so
- * the two runs may overlap; the fencing tokens still make one result win.
  */
 
 /** This node's own lease. */
@@ -32,7 +43,7 @@ export type PeerLease = 'reachable' | 'detected' | 'expired'
 /** Inputs of the own-lease machine: what the view says, and the grace timer. */
 export type OwnLeaseInput = 'majority' | 'minority' | 'graceElapsed' | 'holdElapsed'
 /** Inputs of the peer-lease machine: the peer's status in the view, and the lease timer. */
-export type PeerLeaseInput = 'alive' | 'unreachable' | 'leaseElapsed'
+export type PeerLeaseInput = 'alive' | 'unreachable' | 'leaseElapsed' | 'votesWithdrawn'
 
 /**
  * The share of leaseMs a minority node keeps running: the rest is the margin
@@ -66,12 +77,29 @@ export const ownLeaseTransitions: Readonly<Record<OwnLease, Readonly<Record<OwnL
 export const peerLeaseTransitions: Readonly<Record<PeerLease, Readonly<Record<PeerLeaseInput, PeerLease>>>> =
   {
     // Alive in this view: its claims stand.
-    reachable: { alive: 'reachable', unreachable: 'detected', leaseElapsed: 'reachable' },
-    // Not alive for less than leaseMs: it may still run under its lease; its claims stand and it
-    // stays a candidate owner of pending tasks.
-    detected: { alive: 'reachable', unreachable: 'detected', leaseElapsed: 'expired' },
-    // Not alive for leaseMs or more: it has stopped its runs (or is gone); its tasks may be taken over.
-    expired: { alive: 'reachable', unreachable: 'expired', leaseElapsed: 'expired' },
+    reachable: {
+      alive: 'reachable',
+      unreachable: 'detected',
+      leaseElapsed: 'reachable',
+      votesWithdrawn: 'reachable',
+    },
+    // Not alive here, or not lost by a majority, for less than leaseMs: it may still run under its
+    // lease; its claims stand and it stays a candidate owner of pending tasks.
+    detected: {
+      alive: 'reachable',
+      unreachable: 'detected',
+      leaseElapsed: 'expired',
+      votesWithdrawn: 'detected',
+    },
+    // Not alive here and lost by a majority, both for leaseMs or more: it has stopped its runs (or
+    // is gone); its tasks may be taken over. Should a majority stop reporting it lost (it is heard
+    // again, out of this node's sight), its lease may be held again: back to detected.
+    expired: {
+      alive: 'reachable',
+      unreachable: 'expired',
+      leaseElapsed: 'expired',
+      votesWithdrawn: 'detected',
+    },
   }
 
 /** When this node first saw a peer unreachable, and when it last heard it before that. */
@@ -84,11 +112,23 @@ export interface Detection {
 
 interface PeerEntry extends Detection {
   lease: PeerLease
+  /** Since when a strict majority has reported it not alive, without a break (undefined: not now). */
+  votedLostSinceMs: number | undefined
 }
 
 /** The parts of the node's view the leases read. */
 export interface LeaseView {
   majority: boolean
+  /**
+   * A strict majority hears this node and is heard by it (src/membership/quorum.ts); when
+   * given, it decides the own lease instead of `majority` (this node's reachable set alone).
+   */
+  heardByMajority?: boolean
+  /**
+   * Whether a strict majority reports a member not alive (src/membership/quorum.ts); when given,
+   * a peer's lease expires only leaseMs after both this node lost it and a majority did.
+   */
+  lostByMajority?: (id: string) => boolean
   members: ReadonlyArray<{ id: string; status: 'alive' | 'suspect' | 'dead'; lastHeardMs: number }>
 }
 
@@ -99,6 +139,8 @@ export class LeaseTracker {
   #own: OwnLease = 'rejoining'
   #minoritySinceMs: number | undefined
   #rejoinSinceMs: number | undefined
+  /** Rejoining, past the hold, waiting for the votes: no timer is due (each tick looks again). */
+  #holdDone = false
   readonly #peers = new Map<string, PeerEntry>()
 
   constructor(init: { leaseMs: number; policy: 'majority' | 'availability' }) {
@@ -130,20 +172,27 @@ export class LeaseTracker {
   /** Feeds the view at `nowMs`; returns whether this node's lease changed. */
   observe(view: LeaseView, nowMs: number): boolean {
     const before = this.#own
-    const majority = this.#policy === 'availability' || view.majority
-    let next = ownLeaseTransitions[this.#own][majority ? 'majority' : 'minority']
+    const available = this.#policy === 'availability'
+    // Holding the lease takes votes: a majority that hears this node both ways. Rejoining only
+    // waits for the board's news, so it starts as soon as this node hears a majority, and the
+    // votes (a heartbeat later) are asked for when the hold ends.
+    const voted = available || (view.heardByMajority ?? view.majority)
+    const hears = available || view.majority
+    const holding = this.#own === 'held' || this.#own === 'grace'
+    let next = ownLeaseTransitions[this.#own][(holding ? voted : hears) ? 'majority' : 'minority']
     if (next === 'grace' && this.#own !== 'grace') this.#minoritySinceMs = nowMs
     if (next === 'rejoining' && (this.#own !== 'rejoining' || this.#rejoinSinceMs === undefined))
       this.#rejoinSinceMs = nowMs
     if (next === 'grace' && nowMs - (this.#minoritySinceMs as number) >= this.#leaseMs * LEASE_GRACE_FRACTION)
       next = ownLeaseTransitions[next].graceElapsed
-    if (next === 'rejoining' && nowMs - (this.#rejoinSinceMs as number) >= this.#leaseMs)
-      next = ownLeaseTransitions[next].holdElapsed
+    this.#holdDone = next === 'rejoining' && nowMs - (this.#rejoinSinceMs as number) >= this.#leaseMs
+    if (this.#holdDone && voted) next = ownLeaseTransitions[next].holdElapsed
     this.#own = next
     const seen = new Set<string>()
     for (const member of view.members) {
       seen.add(member.id)
-      this.#observePeer(member, nowMs)
+      // Under 'availability' both sides take over anyway: no votes are asked.
+      this.#observePeer(member, nowMs, available || (view.lostByMajority?.(member.id) ?? true))
     }
     for (const id of this.#peers.keys()) if (!seen.has(id)) this.#peers.delete(id)
     return before !== this.#own
@@ -157,29 +206,38 @@ export class LeaseTracker {
     }
     if (this.#own === 'grace' && this.#minoritySinceMs !== undefined)
       consider(this.#minoritySinceMs + this.#leaseMs * LEASE_GRACE_FRACTION)
-    if (this.#own === 'rejoining' && this.#rejoinSinceMs !== undefined)
+    if (this.#own === 'rejoining' && this.#rejoinSinceMs !== undefined && !this.#holdDone)
       consider(this.#rejoinSinceMs + this.#leaseMs)
     for (const entry of this.#peers.values())
-      if (entry.lease === 'detected') consider(entry.detectedAtMs + this.#leaseMs)
+      if (entry.lease === 'detected' && entry.votedLostSinceMs !== undefined)
+        consider(Math.max(entry.detectedAtMs, entry.votedLostSinceMs) + this.#leaseMs)
     return next
   }
 
-  #observePeer(member: LeaseView['members'][number], nowMs: number): void {
+  #observePeer(member: LeaseView['members'][number], nowMs: number, votedLost: boolean): void {
     let entry = this.#peers.get(member.id)
     if (entry === undefined) {
       if (this.#peers.size >= PEER_LEASES_MAX) return
-      entry = { lease: 'reachable', detectedAtMs: nowMs, lostAtMs: nowMs }
+      entry = { lease: 'reachable', detectedAtMs: nowMs, lostAtMs: nowMs, votedLostSinceMs: undefined }
       this.#peers.set(member.id, entry)
     }
     const alive = member.status === 'alive'
-    const next = peerLeaseTransitions[entry.lease][alive ? 'alive' : 'unreachable']
+    // The votes are read only while this node has lost it too (what expires a lease is both).
+    entry.votedLostSinceMs = !alive && votedLost ? (entry.votedLostSinceMs ?? nowMs) : undefined
+    let next = peerLeaseTransitions[entry.lease][alive ? 'alive' : 'unreachable']
+    if (!alive && !votedLost) next = peerLeaseTransitions[next].votesWithdrawn
     if (entry.lease === 'reachable' && next === 'detected') {
       entry.detectedAtMs = nowMs
       // lastHeardMs is "ms since last heard", -1 for never: then the detection is the best estimate.
       entry.lostAtMs = member.lastHeardMs >= 0 ? nowMs - member.lastHeardMs : nowMs
     }
     entry.lease = next
-    if (entry.lease === 'detected' && nowMs - entry.detectedAtMs >= this.#leaseMs)
+    const votedMs = entry.votedLostSinceMs
+    if (
+      entry.lease === 'detected' &&
+      votedMs !== undefined &&
+      nowMs - Math.max(entry.detectedAtMs, votedMs) >= this.#leaseMs
+    )
       entry.lease = peerLeaseTransitions[entry.lease].leaseElapsed
   }
 }

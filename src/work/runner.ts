@@ -19,6 +19,7 @@
 import type { Env, Timer } from '../env/types.ts'
 import { NodeStoppedError } from '../errors.ts'
 import type { ClusterView } from '../membership/membership.ts'
+import type { QuorumView } from '../membership/quorum.ts'
 import type { TaskState } from './board-model.ts'
 import { type ClaimReason, decideClaim } from './claim-decision.ts'
 import { LeaseLostError, TaskCancelledError, TaskFencedError } from './errors.ts'
@@ -54,7 +55,7 @@ export class Runner {
   readonly #board: TaskBoard
   readonly #options: WorkOptions
   readonly #node: TaskNode
-  readonly #view: () => ClusterView
+  readonly #view: () => RunnerView
   readonly #tickMs: number
   readonly #runs = new Map<string, TaskRun>()
   /** Tasks whose claim is being written: not considered again meanwhile. */
@@ -92,6 +93,8 @@ export class Runner {
     options: WorkOptions
     node: TaskNode
     view: () => ClusterView
+    /** The membership's votes (absent: this node's own view decides alone, as in unit tests). */
+    quorum?: () => QuorumView
     tickMs: number
     /** The node's degradation holder (breakers per kind feed it). */
     degradation?: DegradationSink
@@ -101,7 +104,8 @@ export class Runner {
     this.#board = init.board
     this.#options = init.options
     this.#node = init.node
-    this.#view = init.view
+    const { view, quorum } = init
+    this.#view = quorum === undefined ? view : () => ({ ...view(), quorum: quorum() })
     this.#tickMs = init.tickMs
     this.#leases = new LeaseTracker({ leaseMs: init.options.leaseMs, policy: init.options.partitionPolicy })
     this.#guards = new KindGuards(init.env, init.options.handlers, init.degradation)
@@ -207,9 +211,18 @@ export class Runner {
   }
 
   /** Feeds the view to the leases; a lost lease aborts every run here; the next lease end gets a timer. */
-  #observeLeases(view: ClusterView): void {
+  #observeLeases(view: RunnerView): void {
     const now = this.#env.clock.now()
-    this.#leases.observe(view, now)
+    this.#leases.observe(
+      view.quorum === undefined
+        ? view
+        : {
+            ...view,
+            heardByMajority: view.quorum.heardByMajority,
+            lostByMajority: view.quorum.lostByMajority,
+          },
+      now,
+    )
     if (this.#leases.own === 'lost') {
       for (const run of this.#runs.values()) {
         if (run.controller.signal.aborted) continue
@@ -230,7 +243,7 @@ export class Runner {
     }
   }
 
-  #consider(state: TaskState, view: ClusterView): void {
+  #consider(state: TaskState, view: RunnerView): void {
     if (!this.#running) return
     const run = this.#runs.get(state.id)
     if (run !== undefined) this.#fence(run, state)
@@ -246,6 +259,7 @@ export class Runner {
       ownLease: this.#leases.own,
       peerLeases: this.#leases.peers(),
       hasCapacity: hasHandler ? this.#guards.get(state.kind)?.hasCapacity() : true,
+      ...(view.quorum === undefined ? {} : { lostByMajority: view.quorum.lostByMajority }),
     })
     if (decision.claim) void this.#claim(state, decision.reason, decision.aboveUnseen !== undefined)
   }
@@ -368,6 +382,9 @@ export class Runner {
     return degradationOf(this.#view())
   }
 }
+
+/** The view the runner decides on: the membership's, with its votes when the node has them. */
+type RunnerView = ClusterView & { quorum?: QuorumView }
 
 /**
  * The node's degradation as handlers see it: the view's own (src/node/degradation.ts,

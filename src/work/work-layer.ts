@@ -16,6 +16,7 @@ import type { DocHandle } from '../docs/doc-handle.ts'
 import type { Env } from '../env/types.ts'
 import { NodeStoppedError } from '../errors.ts'
 import type { ClusterView } from '../membership/membership.ts'
+import type { QuorumView } from '../membership/quorum.ts'
 import type { DegradationSink } from './kind-guards.ts'
 import { Runner } from './runner.ts'
 import { TaskBoard } from './task-board.ts'
@@ -35,6 +36,8 @@ export interface WorkLayerInit {
   options: WorkOptions
   node: TaskNode
   view: () => ClusterView
+  /** The membership's votes: who hears this node, whom a majority lost (leases and claims under `majority`). */
+  quorum?: () => QuorumView
   /** The node's `task` event. */
   emitTask: (task: TaskInfo) => void
   /** Subscribes to the node's membership events (member, partition, heal); returns the unsubscribers. */
@@ -109,6 +112,7 @@ export class WorkLayer {
       options: init.options,
       node: init.node,
       view: init.view,
+      ...(init.quorum === undefined ? {} : { quorum: init.quorum }),
       tickMs: init.tickMs,
       ...(init.degradation === undefined ? {} : { degradation: init.degradation }),
     })

@@ -66,6 +66,47 @@ describe('decideClaim', () => {
     })
   })
 
+  it('under majority, claims in the place of an unheard member only once a majority has lost it', () => {
+    const claimedBy = (node: string) => task({ type: 'claimed', epoch: 1, node, seq: 0 })
+    const live = members.filter((m) => m !== other)
+    const heir = rendezvousOwner(id, live) as string
+    const heirView = view(heir, { [other]: 'dead' })
+    // A takeover: the holder is expired here, but a majority must report it lost too (it may still
+    // be heard by a majority, as in a ring, and so still run the task under its lease).
+    const stillHeard = (lostId: string) => lostId !== other
+    expect(decide(claimedBy(other), heirView, { lostByMajority: stillHeard })).toEqual({
+      claim: false,
+      reason: 'not lost by a majority',
+    })
+    expect(decide(claimedBy(other), heirView, { lostByMajority: () => true })).toEqual({
+      claim: true,
+      reason: 'takeover',
+    })
+    // A pending task whose rendezvous owner this node does not hear: the same wait.
+    const pendingHeir = rendezvousOwner(
+      id,
+      members.filter((m) => m !== owner),
+    ) as string
+    const pendingView = view(pendingHeir, { [owner]: 'dead' })
+    expect(decide(task(), pendingView, { lostByMajority: (m) => m !== owner })).toEqual({
+      claim: false,
+      reason: 'not lost by a majority',
+    })
+    // Availability runs both sides anyway: votes are not asked.
+    expect(decide(task(), pendingView, { policy: 'availability', lostByMajority: () => false })).toEqual({
+      claim: true,
+      reason: 'pending',
+    })
+    // A member ranked below this node is never asked about.
+    const asked: string[] = []
+    const ask = (m: string): boolean => {
+      asked.push(m)
+      return false
+    }
+    expect(decide(task(), view(owner), { lostByMajority: ask })).toEqual({ claim: true, reason: 'pending' })
+    expect(asked).toEqual([])
+  })
+
   it('claims nothing on a minority side under majority, and does under availability', () => {
     const alone = view(owner, Object.fromEntries(members.filter((m) => m !== owner).map((m) => [m, 'dead'])))
     expect(decide(task(), alone)).toEqual({ claim: false, reason: 'minority side' })
