@@ -1,5 +1,5 @@
 /**
- * The README's embedding example, run as written by test/node/embed.test.ts:
+ * The README's embedding example, run as written by test/examples/embed.test.ts:
  * two nodes in one program (in production, one per machine) share a Yjs
  * document over libp2p, each persisting it in its own LevelDB folder.
  */

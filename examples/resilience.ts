@@ -1,6 +1,6 @@
 /**
  * The README's resilience example, run as written (under the simulator's
- * virtual clock) by test/resilience/example.test.ts: a slow model API that
+ * virtual clock) by test/examples/resilience.test.ts: a slow model API that
  * is overloaded on two calls in three, wrapped in a policy. The same policy
  * on a production node's `node.env` runs on the real clock.
  */

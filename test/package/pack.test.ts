@@ -6,7 +6,7 @@
  * (vitest) fails here.
  *
  * The project is packed from a copy of its sources in a temp folder, so this
- * test never rebuilds the dist/ that other suites (test/node/embed.test.ts)
+ * test never rebuilds the dist/ that other suites (test/examples/embed.test.ts)
  * read. The install prefers npm's cache (~/.npm, filled by the project's own
  * install), measured at 12 s offline and 28 s when package metadata must be
  * fetched from the registry.
