@@ -47,6 +47,14 @@ import { WriteLedger } from './write-ledger.ts'
 /** Event kinds that mean something is still happening (everything but timers). */
 const activeKinds = ['deliver', 'notify', 'link', 'fault', 'node', 'op', 'store', 'resume'] as const
 
+/**
+ * A cluster of real nodes (the same code as production) on virtual time: a
+ * seeded network and stores, faults as verbs (`partition`, `heal`, `crash`,
+ * `restart`, `storeFault`, `corrupt`, … in fault-verbs.ts), `runFor` /
+ * `runUntilQuiet` to advance the clock, and the checkers (network, document
+ * and work invariants) judged on every step. Create one with
+ * `Simulation.create({ seed, nodes })`; the same seed gives the same trace.
+ */
 export class Simulation<N extends SimNodeLike = AgentNode> extends FaultVerbs {
   readonly seed: number
   readonly ids: readonly string[]

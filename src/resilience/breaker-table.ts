@@ -23,7 +23,7 @@ export type CircuitInput =
   | 'reset'
 
 /** The transition table. */
-export const circuitTransitions: Readonly<
+export const CIRCUIT_TRANSITIONS: Readonly<
   Record<CircuitState, Readonly<Partial<Record<CircuitInput, CircuitState>>>>
 > = {
   // closed: calls run; each outcome feeds the consecutive-failure count and the count window.
@@ -39,7 +39,7 @@ export const circuitTransitions: Readonly<
 
 /** The state `input` moves `state` to; throws (an assertion) when the table has no such row. */
 export function nextCircuitState(state: CircuitState, input: CircuitInput): CircuitState {
-  const next = circuitTransitions[state][input]
+  const next = CIRCUIT_TRANSITIONS[state][input]
   if (next === undefined) throw new Error(`circuit breaker: no transition from ${state} on ${input}`)
   return next
 }

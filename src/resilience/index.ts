@@ -12,9 +12,9 @@ export { neverAborted, sleep } from './abort.ts'
 /** The circuit breaker on its own, and its state table. */
 export { BREAKER_DEFAULTS, type BreakerOptions, type BreakerStats, CircuitBreaker } from './breaker.ts'
 export {
+  CIRCUIT_TRANSITIONS,
   type CircuitInput,
   type CircuitState,
-  circuitTransitions,
   nextCircuitState,
 } from './breaker-table.ts'
 /** The bulkhead on its own. */

@@ -142,7 +142,7 @@ export function stepKey(run: RunToken, step: string): string {
   return `${run.epoch}/${run.node}/${step}`
 }
 
-/** The status by the lifecycle table's precedence (task-lifecycle.ts statusPrecedence). */
+/** The status by the lifecycle table's precedence (task-lifecycle.ts STATUS_PRECEDENCE). */
 function statusOf(facts: {
   completed: boolean
   failed: boolean

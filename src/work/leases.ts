@@ -56,7 +56,7 @@ export const LEASE_GRACE_FRACTION = 0.5
 export const PEER_LEASES_MAX = 1024
 
 /** This node's lease, by state and input. */
-export const ownLeaseTransitions: Readonly<Record<OwnLease, Readonly<Record<OwnLeaseInput, OwnLease>>>> = {
+export const OWN_LEASE_TRANSITIONS: Readonly<Record<OwnLease, Readonly<Record<OwnLeaseInput, OwnLease>>>> = {
   // On the majority side (or the policy is 'availability'): runs go on and claims may be made.
   held: { majority: 'held', minority: 'grace', graceElapsed: 'held', holdElapsed: 'held' },
   // On a minority side for less than the grace: runs go on, no claims; a short flap costs nothing
@@ -74,33 +74,34 @@ export const ownLeaseTransitions: Readonly<Record<OwnLease, Readonly<Record<OwnL
 }
 
 /** A peer's lease as this node sees it, by state and input. */
-export const peerLeaseTransitions: Readonly<Record<PeerLease, Readonly<Record<PeerLeaseInput, PeerLease>>>> =
-  {
-    // Alive in this view: its claims stand.
-    reachable: {
-      alive: 'reachable',
-      unreachable: 'detected',
-      leaseElapsed: 'reachable',
-      votesWithdrawn: 'reachable',
-    },
-    // Not alive here, or not lost by a majority, for less than leaseMs: it may still run under its
-    // lease; its claims stand and it stays a candidate owner of pending tasks.
-    detected: {
-      alive: 'reachable',
-      unreachable: 'detected',
-      leaseElapsed: 'expired',
-      votesWithdrawn: 'detected',
-    },
-    // Not alive here and lost by a majority, both for leaseMs or more: it has stopped its runs (or
-    // is gone); its tasks may be taken over. Should a majority stop reporting it lost (it is heard
-    // again, out of this node's sight), its lease may be held again: back to detected.
-    expired: {
-      alive: 'reachable',
-      unreachable: 'expired',
-      leaseElapsed: 'expired',
-      votesWithdrawn: 'detected',
-    },
-  }
+export const PEER_LEASE_TRANSITIONS: Readonly<
+  Record<PeerLease, Readonly<Record<PeerLeaseInput, PeerLease>>>
+> = {
+  // Alive in this view: its claims stand.
+  reachable: {
+    alive: 'reachable',
+    unreachable: 'detected',
+    leaseElapsed: 'reachable',
+    votesWithdrawn: 'reachable',
+  },
+  // Not alive here, or not lost by a majority, for less than leaseMs: it may still run under its
+  // lease; its claims stand and it stays a candidate owner of pending tasks.
+  detected: {
+    alive: 'reachable',
+    unreachable: 'detected',
+    leaseElapsed: 'expired',
+    votesWithdrawn: 'detected',
+  },
+  // Not alive here and lost by a majority, both for leaseMs or more: it has stopped its runs (or
+  // is gone); its tasks may be taken over. Should a majority stop reporting it lost (it is heard
+  // again, out of this node's sight), its lease may be held again: back to detected.
+  expired: {
+    alive: 'reachable',
+    unreachable: 'expired',
+    leaseElapsed: 'expired',
+    votesWithdrawn: 'detected',
+  },
+}
 
 /** When this node first saw a peer unreachable, and when it last heard it before that. */
 export interface Detection {
@@ -179,14 +180,14 @@ export class LeaseTracker {
     const voted = available || (view.heardByMajority ?? view.majority)
     const hears = available || view.majority
     const holding = this.#own === 'held' || this.#own === 'grace'
-    let next = ownLeaseTransitions[this.#own][(holding ? voted : hears) ? 'majority' : 'minority']
+    let next = OWN_LEASE_TRANSITIONS[this.#own][(holding ? voted : hears) ? 'majority' : 'minority']
     if (next === 'grace' && this.#own !== 'grace') this.#minoritySinceMs = nowMs
     if (next === 'rejoining' && (this.#own !== 'rejoining' || this.#rejoinSinceMs === undefined))
       this.#rejoinSinceMs = nowMs
     if (next === 'grace' && nowMs - (this.#minoritySinceMs as number) >= this.#leaseMs * LEASE_GRACE_FRACTION)
-      next = ownLeaseTransitions[next].graceElapsed
+      next = OWN_LEASE_TRANSITIONS[next].graceElapsed
     this.#holdDone = next === 'rejoining' && nowMs - (this.#rejoinSinceMs as number) >= this.#leaseMs
-    if (this.#holdDone && voted) next = ownLeaseTransitions[next].holdElapsed
+    if (this.#holdDone && voted) next = OWN_LEASE_TRANSITIONS[next].holdElapsed
     this.#own = next
     const seen = new Set<string>()
     for (const member of view.members) {
@@ -224,8 +225,8 @@ export class LeaseTracker {
     const alive = member.status === 'alive'
     // The votes are read only while this node has lost it too (what expires a lease is both).
     entry.votedLostSinceMs = !alive && votedLost ? (entry.votedLostSinceMs ?? nowMs) : undefined
-    let next = peerLeaseTransitions[entry.lease][alive ? 'alive' : 'unreachable']
-    if (!alive && !votedLost) next = peerLeaseTransitions[next].votesWithdrawn
+    let next = PEER_LEASE_TRANSITIONS[entry.lease][alive ? 'alive' : 'unreachable']
+    if (!alive && !votedLost) next = PEER_LEASE_TRANSITIONS[next].votesWithdrawn
     if (entry.lease === 'reachable' && next === 'detected') {
       entry.detectedAtMs = nowMs
       // lastHeardMs is "ms since last heard", -1 for never: then the detection is the best estimate.
@@ -238,6 +239,6 @@ export class LeaseTracker {
       votedMs !== undefined &&
       nowMs - Math.max(entry.detectedAtMs, votedMs) >= this.#leaseMs
     )
-      entry.lease = peerLeaseTransitions[entry.lease].leaseElapsed
+      entry.lease = PEER_LEASE_TRANSITIONS[entry.lease].leaseElapsed
   }
 }

@@ -25,7 +25,7 @@ interface StatusRow {
 }
 
 /** Every status, a comment on what it means, and where it can go. */
-export const taskLifecycle: Readonly<Record<TaskStatus, StatusRow>> = {
+export const TASK_LIFECYCLE: Readonly<Record<TaskStatus, StatusRow>> = {
   // Submitted, never claimed: waits for its rendezvous owner (under `majority`, on the majority side).
   pending: { terminal: false, next: ['running', 'completed', 'failed', 'compensating', 'cancelled'] },
   // Claimed; the winning run has not finished. A takeover is a higher claim: still running.
@@ -44,7 +44,7 @@ export const taskLifecycle: Readonly<Record<TaskStatus, StatusRow>> = {
  * How deriveTask picks the status, highest first: what the winning run
  * finished with, then a cancellation, then what the winning run is doing.
  */
-export const statusPrecedence: readonly TaskStatus[] = [
+export const STATUS_PRECEDENCE: readonly TaskStatus[] = [
   'completed',
   'failed',
   'cancelled',
@@ -58,7 +58,7 @@ export function canReach(from: TaskStatus, to: TaskStatus): boolean {
   const seen = new Set<TaskStatus>([from])
   const queue: TaskStatus[] = [from]
   for (let status = queue.shift(); status !== undefined; status = queue.shift()) {
-    for (const next of taskLifecycle[status].next) {
+    for (const next of TASK_LIFECYCLE[status].next) {
       if (!seen.has(next)) {
         seen.add(next)
         queue.push(next)
@@ -70,5 +70,5 @@ export function canReach(from: TaskStatus, to: TaskStatus): boolean {
 
 /** Finished for good unless a merge brings a concurrent claim. */
 export function isTerminal(status: TaskStatus): boolean {
-  return taskLifecycle[status].terminal
+  return TASK_LIFECYCLE[status].terminal
 }

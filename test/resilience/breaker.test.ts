@@ -6,9 +6,9 @@
 import { describe, expect, it } from 'vitest'
 import {
   type BreakEvent,
+  CIRCUIT_TRANSITIONS,
   CircuitBreaker,
   CircuitOpenError,
-  circuitTransitions,
   nextCircuitState,
 } from '../../src/resilience/index.ts'
 import { manualClock } from './manual-clock.ts'
@@ -39,7 +39,7 @@ function gate() {
 
 describe('circuit breaker', () => {
   it('the table: every state has a row per input it accepts, and no other', () => {
-    expect(Object.keys(circuitTransitions).sort()).toEqual(['closed', 'halfOpen', 'isolated', 'open'])
+    expect(Object.keys(CIRCUIT_TRANSITIONS).sort()).toEqual(['closed', 'halfOpen', 'isolated', 'open'])
     expect(nextCircuitState('closed', 'trip')).toBe('open')
     expect(nextCircuitState('open', 'openElapsed')).toBe('halfOpen')
     expect(nextCircuitState('halfOpen', 'probeFailed')).toBe('open')
