@@ -35,8 +35,8 @@ export interface NodeOptions {
   handlers?: Record<string, TaskHandler>
   /**
    * Under 'majority': how long a claim outlives its owner's loss of the majority. Default 1000.
-   * Keep it above 3 × heartbeatMs plus the network's latency and the clocks' drift: half of it is
-   * the margin that keeps two runs of one task apart (src/work/leases.ts).
+   * Keep it above 3 × heartbeatMs plus twice the network's latency and the clocks' drift: half of
+   * it is the margin that keeps two runs of one task apart (src/work/leases.ts).
    */
   leaseMs?: number
   /** How long a finished task stays on the task board before it is archived (issue 10). Default 3,600,000 (1 h). */

@@ -18,13 +18,14 @@
  * "The majority side" is counted in votes, not in this node's reachable set
  * (src/membership/quorum.ts): X holds its lease while a strict majority hears
  * it both ways, and Y takes X's tasks only once X has been unreachable in Y's
- * view for leaseMs and, for leaseMs without a break, a strict majority has
- * reported X not alive. Two majorities share a member whose latest word
- * cannot be both; when that member's word flips, X loses its vote within the
- * vote window (VOTE_FRESH_HEARTBEATS heartbeats, plus latency) and aborts
- * after the grace, while Y waits leaseMs from the flip: safe while the vote
- * window plus clock drift stays under leaseMs × (1 - LEASE_GRACE_FRACTION)
- * (375 ms against 500 ms at the defaults). So it holds when reachability is
+ * view for leaseMs and, for leaseMs × VOTED_LOST_FRACTION without a break,
+ * a strict majority has reported X not alive. Two majorities share a member
+ * whose latest word cannot be both; when that member's word flips, X loses
+ * its vote within the vote window (VOTE_FRESH_HEARTBEATS heartbeats, plus
+ * latency) and aborts after the grace, while Y waits leaseMs ×
+ * VOTED_LOST_FRACTION from the flip: safe while the vote window plus clock
+ * drift stays under leaseMs × (VOTED_LOST_FRACTION - LEASE_GRACE_FRACTION)
+ * (375 ms + latency against 500 ms at the defaults). So it holds when reachability is
  * not transitive too: in a ring, a bridge or a one-way cut two nodes can each
  * hear a majority, but not one that hears X and one that has lost X (the
  * property in test/membership/quorum.test.ts; the simulator's no-overlap
@@ -46,11 +47,22 @@ export type OwnLeaseInput = 'majority' | 'minority' | 'graceElapsed' | 'holdElap
 export type PeerLeaseInput = 'alive' | 'unreachable' | 'leaseElapsed' | 'votesWithdrawn'
 
 /**
- * The share of leaseMs a minority node keeps running: the rest is the margin
- * for detection skew and clock drift (see the file header). A half leaves as
- * much for a short flap as for the margin.
+ * The share of leaseMs a node without its votes keeps running: the rest is
+ * the margin for the vote window, detection skew and clock drift (see the
+ * file header). A quarter: a flap shorter than that (votes are lost only
+ * when most peers miss heartbeats at once) costs nothing, and the margin
+ * (0.75 × leaseMs) covers the vote window with room at the defaults.
  */
-export const LEASE_GRACE_FRACTION = 0.5
+export const LEASE_GRACE_FRACTION = 0.25
+
+/**
+ * How long a majority must have reported a peer lost before its lease
+ * expires here (besides leaseMs of this node's own detection): long enough
+ * that the peer, which loses its votes within the vote window, is past its
+ * grace; short enough that the votes, a heartbeat behind this node's own
+ * detection in a crash, do not delay the takeover past detection + leaseMs.
+ */
+export const VOTED_LOST_FRACTION = 1 - LEASE_GRACE_FRACTION
 
 /** Peers tracked at once: the membership's own bound (MEMBERS_KNOWN_MAX). */
 export const PEER_LEASES_MAX = 1024
@@ -211,7 +223,12 @@ export class LeaseTracker {
       consider(this.#rejoinSinceMs + this.#leaseMs)
     for (const entry of this.#peers.values())
       if (entry.lease === 'detected' && entry.votedLostSinceMs !== undefined)
-        consider(Math.max(entry.detectedAtMs, entry.votedLostSinceMs) + this.#leaseMs)
+        consider(
+          Math.max(
+            entry.detectedAtMs + this.#leaseMs,
+            entry.votedLostSinceMs + this.#leaseMs * VOTED_LOST_FRACTION,
+          ),
+        )
     return next
   }
 
@@ -237,7 +254,8 @@ export class LeaseTracker {
     if (
       entry.lease === 'detected' &&
       votedMs !== undefined &&
-      nowMs - Math.max(entry.detectedAtMs, votedMs) >= this.#leaseMs
+      nowMs - entry.detectedAtMs >= this.#leaseMs &&
+      nowMs - votedMs >= this.#leaseMs * VOTED_LOST_FRACTION
     )
       entry.lease = PEER_LEASE_TRANSITIONS[entry.lease].leaseElapsed
   }
