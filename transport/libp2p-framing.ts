@@ -22,7 +22,10 @@
  * stream pushes `message` events: using it takes a pushable queue and a read
  * loop per stream, an async hop per frame, and a new ordering between the last
  * frames and the stream's `close`. The decoder here is 100 lines, incremental
- * and synchronous, and rejects both cases.
+ * and synchronous, and rejects both cases. The wire format is the same:
+ * test/transport/it-length-prefixed.test.ts checks that each side reads the
+ * other's frames byte for byte, and pins case (1), so the release that fixes
+ * it fails that test and says to switch.
  */
 
 /**
