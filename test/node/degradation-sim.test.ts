@@ -5,21 +5,12 @@
  * `degradation` event, metrics() and Prometheus, and takes user reasons.
  */
 import { describe, expect, it } from 'vitest'
-import { Simulation } from '../../sim/index.ts'
 import type { Degradation } from '../../src/node/degradation.ts'
+import { CLUSTER_IDS, settledCluster } from '../support/settled-cluster.ts'
 
-const ids = ['n1', 'n2', 'n3', 'n4', 'n5']
+const ids = CLUSTER_IDS
 
-async function cluster(seed: number) {
-  const sim = await Simulation.create({
-    seed,
-    nodes: ids,
-    network: { latencyMs: [1, 30], loss: 0.01 },
-    node: { heartbeatMs: 250, members: ids },
-  })
-  await sim.runFor(3_000)
-  return sim
-}
+const cluster = settledCluster
 
 describe('degradation with real nodes', () => {
   it.each([1, 2, 3])('seed %i: minority → degraded, majority stays full, heal → full', async (seed) => {

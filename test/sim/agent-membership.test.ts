@@ -4,22 +4,14 @@
  * "I am cut off from C" (someone I hear still hears C: suspect).
  */
 import { describe, expect, it } from 'vitest'
-import { Simulation } from '../../sim/index.ts'
+import type { Simulation } from '../../sim/index.ts'
 import type { NodeEvents } from '../../src/node/agent-node.ts'
+import { CLUSTER_IDS, settledCluster } from '../support/settled-cluster.ts'
 
-const ids = ['n1', 'n2', 'n3', 'n4', 'n5']
+const ids = CLUSTER_IDS
 const seeds = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]
 
-async function cluster(seed: number) {
-  const sim = await Simulation.create({
-    seed,
-    nodes: ids,
-    network: { latencyMs: [1, 30], loss: 0.01 },
-    node: { heartbeatMs: 250, members: ids },
-  })
-  await sim.runFor(3_000)
-  return sim
-}
+const cluster = settledCluster
 
 function statusOf(sim: Simulation, viewer: string, member: string): string | undefined {
   return sim
