@@ -353,10 +353,12 @@ function assembleDoc(name: string, entries: Array<[string, Uint8Array]>): Stored
       damagedRecords++
     }
   }
-  if (backend === undefined) return undefined
+  // A document whose every content record rotted is still a document: its damage and its high-water
+  // mark must reach the caller, or its own dots would be issued again from 1 (seed 171).
+  if (backend === undefined && damagedRecords === 0 && highWater === undefined) return undefined
   return {
     name,
-    backend,
+    backend: backend ?? '',
     ...(snapshot ? { snapshot } : {}),
     updates,
     ...(highWater ? { highWater } : {}),

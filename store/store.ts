@@ -23,6 +23,7 @@ export interface StoredUpdate {
 /** What the store holds for one document. Apply the snapshot, then the updates in order. */
 export interface StoredDoc {
   name: string
+  /** The backend its records name; '' when none is intact to say (every content record damaged). */
   backend: string
   snapshot?: { bytes: Uint8Array; covers: VersionVector }
   updates: StoredUpdate[]

@@ -157,6 +157,48 @@ describe.each(['yjs', 'automerge'] as const)('%s: damaged records', (backend: Ba
   })
 })
 
+describe.each(['yjs', 'automerge'] as const)(
+  '%s: a document whose only record rotted',
+  (backend: Backend) => {
+    it('regression (task-storage-faults seed 171): is reported damaged and keeps its own seq, not taken for a new document', async () => {
+      const db = memoryLevel()
+      // Compacts every 2 writes: after 4, the document is one snapshot and its high-water mark.
+      const options = { db, compactCount: 2, compactBytes: 1, compactSnapshotRatio: 0.01 }
+      const writer = memoryStore(options)
+      const { docs } = await open(writer, 'n1')
+      const replica = await docs.replica('doc', backend)
+      for (let i = 1; i <= 4; i++) await write(replica, `k${i}`, `v${i}`)
+      await replica.flush()
+      await writer.close()
+
+      // Rot the snapshot while the node is down (peers hold its content: the simulator's rule).
+      await db.open()
+      const kinds: string[] = []
+      for await (const [key, value] of db.iterator()) {
+        const kind = parseKey(key)?.kind
+        if (kind !== undefined) kinds.push(kind)
+        if (kind === 'snap') {
+          const bad = value.slice()
+          bad[bad.length - 1] = (bad[bad.length - 1] ?? 0) ^ 0xff
+          await db.put(key, bad)
+        }
+      }
+      await db.close()
+      expect(kinds.filter((k) => k === 'log')).toEqual([])
+      expect(kinds).toContain('snap')
+
+      const reader = memoryStore(options)
+      const { docs: docs2, damage } = await open(reader, 'n1')
+      const reloaded = await docs2.replica('doc', backend)
+      expect(damage).toEqual([expect.objectContaining({ doc: 'doc', damagedRecords: 1, missing: { n1: 4 } })])
+      // Before: the store said "no such document", so dot n1:1 was issued again (peers hold the old n1:1, and
+      // their vectors then counted them as holders of the new one: a `replicas: 2` write acked with one copy).
+      expect(await write(reloaded, 'next', 'x')).toEqual({ origin: 'n1', seq: 5 })
+      await reader.close()
+    })
+  },
+)
+
 describe.each(['yjs', 'automerge'] as const)('%s: a lost own write', (backend: Backend) => {
   it('regression (task-storage-faults seed 98): a torn last write of its own is filled with an empty dot, forwarded, so no node waits on the gap forever', async () => {
     const db = memoryLevel()

@@ -40,6 +40,14 @@ const regressions: Array<{ scenario: string; seeds: number[]; found: string }> =
       'but nobody ever filled it, so every node waited forever on the gap under its later dots ' +
       '(found by the 10,000-seed run)',
   },
+  {
+    scenario: 'task-storage-faults',
+    seeds: [171],
+    found:
+      "rot took a document's only record (its snapshot): the store called it absent, high-water mark and all, " +
+      'so the restarted node issued its dots again from 1; peers holding the old ones counted as holders ' +
+      'of the new, and a replicas: 2 write resolved with one copy (found by the 2,400-seed task run)',
+  },
 ]
 
 describe('regression seeds', () => {
