@@ -55,7 +55,9 @@ export class Runner {
   readonly #board: TaskBoard
   readonly #options: WorkOptions
   readonly #node: TaskNode
-  readonly #view: () => RunnerView
+  readonly #view: () => ClusterView
+  /** The membership's votes, computed only where a decision reads them (absent: the view decides alone). */
+  readonly #quorum: (() => QuorumView) | undefined
   readonly #tickMs: number
   readonly #runs = new Map<string, TaskRun>()
   /** Tasks whose claim is being written: not considered again meanwhile. */
@@ -104,8 +106,8 @@ export class Runner {
     this.#board = init.board
     this.#options = init.options
     this.#node = init.node
-    const { view, quorum } = init
-    this.#view = quorum === undefined ? view : () => ({ ...view(), quorum: quorum() })
+    this.#view = init.view
+    this.#quorum = init.quorum
     this.#tickMs = init.tickMs
     this.#leases = new LeaseTracker({ leaseMs: init.options.leaseMs, policy: init.options.partitionPolicy })
     this.#guards = new KindGuards(init.env, init.options.handlers, init.degradation)
@@ -211,16 +213,13 @@ export class Runner {
   }
 
   /** Feeds the view to the leases; a lost lease aborts every run here; the next lease end gets a timer. */
-  #observeLeases(view: RunnerView): void {
+  #observeLeases(view: ClusterView): void {
     const now = this.#env.clock.now()
+    const votes = this.#quorum?.()
     this.#leases.observe(
-      view.quorum === undefined
+      votes === undefined
         ? view
-        : {
-            ...view,
-            heardByMajority: view.quorum.heardByMajority,
-            lostByMajority: view.quorum.lostByMajority,
-          },
+        : { ...view, heardByMajority: votes.heardByMajority, lostByMajority: votes.lostByMajority },
       now,
     )
     if (this.#leases.own === 'lost') {
@@ -243,13 +242,14 @@ export class Runner {
     }
   }
 
-  #consider(state: TaskState, view: RunnerView): void {
+  #consider(state: TaskState, view: ClusterView): void {
     if (!this.#running) return
     const run = this.#runs.get(state.id)
     if (run !== undefined) this.#fence(run, state)
     this.#settle(state, view)
     if (run !== undefined || this.#claiming.has(state.id) || this.#runs.size >= RUNS_PER_NODE_MAX) return
     const hasHandler = Object.hasOwn(this.#options.handlers, state.kind)
+    const lostByMajority = this.#lazyLostByMajority()
     const decision = decideClaim({
       task: state,
       view,
@@ -259,9 +259,20 @@ export class Runner {
       ownLease: this.#leases.own,
       peerLeases: this.#leases.peers(),
       hasCapacity: hasHandler ? this.#guards.get(state.kind)?.hasCapacity() : true,
-      ...(view.quorum === undefined ? {} : { lostByMajority: view.quorum.lostByMajority }),
+      ...(lostByMajority === undefined ? {} : { lostByMajority }),
     })
     if (decision.claim) void this.#claim(state, decision.reason, decision.aboveUnseen !== undefined)
+  }
+
+  /** The votes' check, counted once and only if a decision asks: #consider runs on every board change. */
+  #lazyLostByMajority(): ((id: string) => boolean) | undefined {
+    const quorum = this.#quorum
+    if (quorum === undefined) return undefined
+    let votes: QuorumView | undefined
+    return (id) => {
+      votes ??= quorum()
+      return votes.lostByMajority(id)
+    }
   }
 
   /** Hands the task to the settler if something is due (it decides whether this node does it). */
@@ -382,9 +393,6 @@ export class Runner {
     return degradationOf(this.#view())
   }
 }
-
-/** The view the runner decides on: the membership's, with its votes when the node has them. */
-type RunnerView = ClusterView & { quorum?: QuorumView }
 
 /**
  * The node's degradation as handlers see it: the view's own (src/node/degradation.ts,
