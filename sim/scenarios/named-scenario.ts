@@ -72,6 +72,20 @@ export function atFraction(durationMs: number, fraction: number): number {
   return Math.round(durationMs * fraction)
 }
 
+/**
+ * Up to five nodes isolated one after another across the middle two thirds of
+ * the safety phase, each cut for `cutShare` of its slot, then healed.
+ */
+export function flapPlan(ids: readonly string[], durationMs: number, cutShare: number): FaultStep[] {
+  const flaps = Math.min(ids.length, 5)
+  const slotMs = atFraction(durationMs, 4 / 6) / flaps
+  const startMs = atFraction(durationMs, 1 / 6)
+  return ids.slice(0, flaps).flatMap((id, i): FaultStep[] => [
+    { atMs: Math.round(startMs + i * slotMs), fault: 'isolate', args: [id] },
+    { atMs: Math.round(startMs + (i + cutShare) * slotMs), fault: 'heal', args: [] },
+  ])
+}
+
 /** The id at `i`, wrapping around, so plans written for five nodes still run on fewer. */
 export function idAt(ids: readonly string[], i: number): string {
   return ids[i % ids.length] as string

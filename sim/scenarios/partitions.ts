@@ -5,7 +5,7 @@
  * tests run (test/sim/scenarios.ts).
  */
 import type { FaultStep } from '../fault-plan.ts'
-import { atFraction as at, idAt, type NamedScenario, scenarioDefaults } from './named-scenario.ts'
+import { atFraction as at, flapPlan, idAt, type NamedScenario, scenarioDefaults } from './named-scenario.ts'
 
 /** Two sides, the smaller first ([n1 n2] | [n3 n4 n5]), healed two thirds of the way in. */
 export const partitionHeal: NamedScenario = {
@@ -26,15 +26,7 @@ export const flappingPartition: NamedScenario = {
   ...scenarioDefaults,
   name: 'flapping-partition',
   summary: 'isolate one node after another, healing in between',
-  plan(ids, durationMs) {
-    const flaps = Math.min(ids.length, 5)
-    const slotMs = at(durationMs, 4 / 6) / flaps
-    const startMs = at(durationMs, 1 / 6)
-    return ids.slice(0, flaps).flatMap((id, i): FaultStep[] => [
-      { atMs: Math.round(startMs + i * slotMs), fault: 'isolate', args: [id] },
-      { atMs: Math.round(startMs + (i + 0.5) * slotMs), fault: 'heal', args: [] },
-    ])
-  },
+  plan: (ids, durationMs) => flapPlan(ids, durationMs, 0.5),
 }
 
 /** Every node sees a majority, no two the same (the ring order is drawn from the seed). */

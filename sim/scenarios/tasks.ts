@@ -10,6 +10,7 @@
 import type { FaultStep } from '../fault-plan.ts'
 import {
   atFraction as at,
+  flapPlan,
   idAt,
   type NamedScenario,
   type NamedTaskWork,
@@ -93,15 +94,7 @@ export const taskFlapping: NamedScenario = {
   name: 'task-flapping',
   summary: 'isolate one node after another while tasks run, healing in between',
   tasks: work('majority'),
-  plan(ids, durationMs) {
-    const flaps = Math.min(ids.length, 5)
-    const slotMs = at(durationMs, 4 / 6) / flaps
-    const startMs = at(durationMs, 1 / 6)
-    return ids.slice(0, flaps).flatMap((id, i): FaultStep[] => [
-      { atMs: Math.round(startMs + i * slotMs), fault: 'isolate', args: [id] },
-      { atMs: Math.round(startMs + (i + 0.7) * slotMs), fault: 'heal', args: [] },
-    ])
-  },
+  plan: (ids, durationMs) => flapPlan(ids, durationMs, 0.7),
 }
 
 export const taskCompensationCrash: NamedScenario = {
