@@ -55,6 +55,12 @@ export function processWrittenBytes(): number | null {
   }
 }
 
+/** Bytes this process wrote since `before` (a processWrittenBytes reading); null where /proc/self/io is not there. */
+export function writtenBytesSince(before: number | null): number | null {
+  const after = processWrittenBytes()
+  return before === null || after === null ? null : after - before
+}
+
 /** The apparent size of every file under `path` (like `du -sb`). */
 export function folderBytes(path: string): number {
   let total = 0

@@ -10,7 +10,7 @@ import * as Y from 'yjs'
 import type { DocBackend } from '../../crdt/index.ts'
 import type { AppendResult, Store } from '../../store/index.ts'
 import { openAutomergeBackend, openLevelStore, openYjsBackend } from './isthmus.ts'
-import { folderBytes, processWrittenBytes, tempFolder } from './measure.ts'
+import { folderBytes, processWrittenBytes, tempFolder, writtenBytesSince } from './measure.ts'
 import type { TraceEdit } from './trace.ts'
 import { type DriveResult, driveWrites, type WriteMode } from './write-driver.ts'
 
@@ -121,14 +121,11 @@ async function runIsthmus(
   }
   const drive = await driveWrites(count, mode, issue, () => compactor.idle())
   await store.close()
-  const writtenAfterBytes = processWrittenBytes()
+  const writtenBytes = writtenBytesSince(writtenBeforeBytes)
   const run = {
     drive,
     payloadBytes,
-    writtenBytes:
-      writtenBeforeBytes === null || writtenAfterBytes === null
-        ? null
-        : writtenAfterBytes - writtenBeforeBytes,
+    writtenBytes,
     folderBytes: folderBytes(folder.path),
     compactions: compactor.count,
     snapshotMs: compactor.snapshotMs,
@@ -179,14 +176,11 @@ export async function runYLeveldb(edits: readonly TraceEdit[], mode: WriteMode):
   }
   const drive = await driveWrites(edits.length, mode, issue)
   await persistence.destroy()
-  const writtenAfterBytes = processWrittenBytes()
+  const writtenBytes = writtenBytesSince(writtenBeforeBytes)
   const run = {
     drive,
     payloadBytes,
-    writtenBytes:
-      writtenBeforeBytes === null || writtenAfterBytes === null
-        ? null
-        : writtenAfterBytes - writtenBeforeBytes,
+    writtenBytes,
     folderBytes: folderBytes(folder.path),
     compactions: 0,
     snapshotMs: 0,
