@@ -10,20 +10,11 @@
  * lane too, lower. A takeover is a run of a task starting on another node
  * than its previous run did, under a higher epoch.
  */
+import type { HandlerRun } from '../work-ledger.ts'
 import { type ChartSpec, type Marker, stepSeries } from './chart-spec.ts'
 
-/** One handler execution, as the report rebuilds it. */
-export interface TaskRunLine {
-  what: 'run' | 'compensate'
-  task: string
-  kind: string
-  node: string
-  epoch: number
-  attempt: number
-  startMs: number
-  endMs: number | undefined
-  outcome: string | undefined
-}
+/** One handler execution, as the report rebuilds it from a trace (whose outcome may be any text). */
+export type TaskRunLine = Omit<HandlerRun, 'outcome'> & { outcome: string | undefined }
 
 /** The most tasks drawn as series: more would be a blur of colours (the facts table still counts them all). */
 export const TASK_SERIES_MAX = 60
