@@ -22,7 +22,13 @@
 import type { BackendName } from '../../crdt/backend.ts'
 import { replicationBytes } from '../harness/frame-tally.ts'
 import { median } from '../harness/measure.ts'
-import { type Benchmark, type BenchOptions, type BenchResult, row, type Target } from '../harness/result.ts'
+import {
+  type Benchmark,
+  type BenchOptions,
+  type BenchResult,
+  rowsFor,
+  type Target,
+} from '../harness/result.ts'
 import { loadEdits } from '../harness/trace.ts'
 import {
   automergeMinimalDelta,
@@ -60,12 +66,7 @@ const withinBudget: Target = { cmp: '<=', ratio: 1 }
 /** One RTT: twice the mean one-way latency of the simulated network. */
 const rttMs = LATENCY_MS[0] + LATENCY_MS[1]
 
-type Peer = { name: string; value: number }
-
-function r(caseName: string, metric: string, value: number, unit: string, peer?: Peer, target?: Target) {
-  const fields = { bench: BENCH, case: caseName, metric, value, unit }
-  return row(target === undefined ? fields : { ...fields, target }, peer)
-}
+const r = rowsFor(BENCH)
 
 function deltaBudget(bytes: number): number {
   return DELTA_FACTOR * bytes + DELTA_SLACK_BYTES

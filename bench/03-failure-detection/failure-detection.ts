@@ -16,7 +16,15 @@
  */
 import type { LatencyModel } from '../../sim/latency.ts'
 import { seededRandom } from '../../src/env/seeded-random.ts'
-import { type Benchmark, type BenchOptions, type BenchResult, row, type Target } from '../harness/result.ts'
+import { percentile } from '../harness/measure.ts'
+import {
+  type Benchmark,
+  type BenchOptions,
+  type BenchResult,
+  type Peer,
+  rowsFor,
+  type Target,
+} from '../harness/result.ts'
 import {
   akkaDefaults,
   type DetectorConfig,
@@ -101,13 +109,6 @@ function caseName(spec: CaseSpec): string {
   return `n=${spec.nodes} σ=${spec.stddevMs}ms loss=${Math.round(spec.loss * 100)}%${faults}`
 }
 
-/** Nearest-rank percentile (0..100). */
-function percentile(values: readonly number[], p: number): number {
-  if (values.length === 0) return Number.NaN
-  const sorted = [...values].sort((a, b) => a - b)
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] as number
-}
-
 /** One-sided 95 % upper bound on a Poisson mean, having seen `k` events (3.0 for k = 0). */
 function poissonUpper95(k: number): number {
   const cdf = (lambda: number) => {
@@ -129,12 +130,7 @@ function poissonUpper95(k: number): number {
   return hi
 }
 
-type Peer = { name: string; value: number }
-
-function r(caseLabel: string, metric: string, value: number, unit: string, peer?: Peer, target?: Target) {
-  const fields = { bench: BENCH, case: caseLabel, metric, value, unit }
-  return row(target === undefined ? fields : { ...fields, target }, peer)
-}
+const r = rowsFor(BENCH)
 
 /** What one setting did on one case. `ours`: the targets apply. */
 function statsRows(label: string, s: DetectionStats, ours: { p99: boolean; falses: boolean }): BenchResult[] {

@@ -27,7 +27,14 @@
  * Context, not measured here: Akka's defaults take ≈ 25–45 s to move work off
  * a crashed node, Orleans ≈ 15 s to detect alone.
  */
-import { type Benchmark, type BenchOptions, type BenchResult, row, type Target } from '../harness/result.ts'
+import { percentile } from '../harness/measure.ts'
+import {
+  type Benchmark,
+  type BenchOptions,
+  type BenchResult,
+  rowsFor,
+  type Target,
+} from '../harness/result.ts'
 import { boardCostRows } from './board-cost.ts'
 import { measureRestart } from './board-restart.ts'
 import { LATENCY_MS, LEASE_MS, RTT_MS, runTakeover, type Scenario, type TakeoverRun } from './takeover-run.ts'
@@ -52,19 +59,7 @@ const sizes: Record<'full' | 'quick', Size> = {
   quick: { tasks: 200, crashSeeds: 2, splitSeeds: 1, restartTasks: 2_000, restartRounds: 3 },
 }
 
-type Peer = { name: string; value: number }
-
-function r(caseName: string, metric: string, value: number, unit: string, peer?: Peer, target?: Target) {
-  const fields = { bench: BENCH, case: caseName, metric, value, unit }
-  return row(target === undefined ? fields : { ...fields, target }, peer)
-}
-
-/** Nearest-rank percentile (0..100). */
-function percentile(values: readonly number[], p: number): number {
-  if (values.length === 0) return Number.NaN
-  const sorted = [...values].sort((a, b) => a - b)
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] as number
-}
+const r = rowsFor(BENCH)
 
 const sum = (runs: readonly TakeoverRun[], f: (run: TakeoverRun) => number) =>
   runs.reduce((s, run) => s + f(run), 0)

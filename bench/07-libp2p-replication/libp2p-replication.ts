@@ -23,6 +23,7 @@ import {
   pollUntil,
   sleep,
 } from '../harness/libp2p-nodes.ts'
+import { percentile } from '../harness/measure.ts'
 import type { Benchmark, BenchOptions, BenchResult } from '../harness/result.ts'
 import { loadEdits, type TraceEdit } from '../harness/trace.ts'
 import {
@@ -31,7 +32,7 @@ import {
   prepareIsthmusPhase,
   prepareYWebsocketPhase,
 } from './replication-phases.ts'
-import { type Background, type PathTotals, percentile, replicationRows } from './replication-rows.ts'
+import { type Background, type PathTotals, replicationRows } from './replication-rows.ts'
 import { SocketBytes } from './socket-bytes.ts'
 
 const BENCH = 'libp2p-replication'

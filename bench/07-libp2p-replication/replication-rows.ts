@@ -6,6 +6,7 @@
  * window of the same run.
  */
 import type { FrameCounts } from '../harness/libp2p-nodes.ts'
+import { percentile } from '../harness/measure.ts'
 import { type BenchResult, row, type Target } from '../harness/result.ts'
 import type { PhaseRun } from './replication-phases.ts'
 
@@ -71,14 +72,6 @@ interface PathFigures {
   frameSentP99Ms: number
   loopDelayP99Ms: number
   loopDelayMaxMs: number
-}
-
-/** The p-th percentile (0..100) of `samples`, nearest rank. */
-export function percentile(samples: Float64Array, p: number): number {
-  if (samples.length === 0) return Number.NaN
-  const sorted = samples.slice().sort()
-  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))
-  return sorted[rank] ?? Number.NaN
 }
 
 function pooled(runs: readonly PhaseRun[], pick: (run: PhaseRun) => Float64Array): Float64Array {

@@ -26,7 +26,14 @@ import { seededRandom } from '../../src/env/seeded-random.ts'
 import { encodeFrame } from '../../src/node/frames.ts'
 import { ANTI_ENTROPY_INTERVAL_MS_MAX, ANTI_ENTROPY_INTERVAL_MS_MIN } from '../../src/sync/anti-entropy.ts'
 import { SUMMARIES_PER_FRAME_MAX, type SummariesFrame } from '../../src/sync/wire.ts'
-import { type Benchmark, type BenchOptions, type BenchResult, row, type Target } from '../harness/result.ts'
+import { percentile } from '../harness/measure.ts'
+import {
+  type Benchmark,
+  type BenchOptions,
+  type BenchResult,
+  rowsFor,
+  type Target,
+} from '../harness/result.ts'
 import { REST_FRAME_TYPES, type RestCase, type RestRun, runRest } from './heal-tail-rest.ts'
 import { HEAL_MS, runTailSeed, TAIL_RTT_MS, type TailRun } from './heal-tail-run.ts'
 
@@ -44,19 +51,7 @@ const restCases = {
 }
 const replayDirUrl = new URL('../out/heal-tail/', import.meta.url)
 
-type Peer = { name: string; value: number }
-
-function r(caseName: string, metric: string, value: number, unit: string, peer?: Peer, target?: Target) {
-  const fields = { bench: BENCH, case: caseName, metric, value, unit }
-  return row(target === undefined ? fields : { ...fields, target }, peer)
-}
-
-/** Nearest-rank percentile (0..100); a seed that never got there counts as Infinity. */
-function percentile(values: readonly number[], p: number): number {
-  if (values.length === 0) return Number.NaN
-  const sorted = [...values].sort((a, b) => a - b)
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] as number
-}
+const r = rowsFor(BENCH)
 
 const never = (ms: number | null): number => ms ?? Number.POSITIVE_INFINITY
 

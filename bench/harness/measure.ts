@@ -55,6 +55,13 @@ export function processWrittenBytes(): number | null {
   }
 }
 
+/** Nearest-rank percentile (0..100) of `values`; NaN for none. */
+export function percentile(values: ArrayLike<number>, p: number): number {
+  if (values.length === 0) return Number.NaN
+  const sorted = Array.from(values).sort((a, b) => a - b)
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] as number
+}
+
 /** Bytes this process wrote since `before` (a processWrittenBytes reading); null where /proc/self/io is not there. */
 export function writtenBytesSince(before: number | null): number | null {
   const after = processWrittenBytes()

@@ -37,6 +37,26 @@ export interface Benchmark {
   run(options: BenchOptions): Promise<BenchResult[]>
 }
 
+/** A peer to compare with: its name and its value, measured in the same run. */
+export type Peer = { name: string; value: number }
+
+/** One benchmark's row builder: `r(case, metric, value, unit, peer?, target?)`. */
+export function rowsFor(
+  bench: string,
+): (
+  caseName: string,
+  metric: string,
+  value: number,
+  unit: string,
+  peer?: Peer,
+  target?: Target,
+) => BenchResult {
+  return (caseName, metric, value, unit, peer, target) => {
+    const fields = { bench, case: caseName, metric, value, unit }
+    return row(target === undefined ? fields : { ...fields, target }, peer)
+  }
+}
+
 /** A result row; `peerValue` undefined makes it a baseline row (no peer, no ratio). */
 export function row(
   fields: Omit<BenchResult, 'peer' | 'ratio'>,
